@@ -6,6 +6,8 @@
 #   DOCKER_WAIT_SECONDS  how long to wait for a started daemon (default 60)
 #   DOCKERD_FLAGS        extra dockerd flags, e.g. to run a private daemon
 #                        with its own -H, --data-root, --exec-root, --pidfile
+#                        (not --bridge=none beside another daemon: dockerd
+#                        then deletes the shared docker0 interface)
 #   DOCKERD_LOG          where a daemon started here logs
 #                        (default .cache/dockerd.log)
 set -euo pipefail
