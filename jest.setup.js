@@ -1,0 +1,2 @@
+// Registers cdktf's matchers (toHaveResourceWithProperties and friends).
+require("cdktf").Testing.setupJest();
