@@ -1,0 +1,409 @@
+"""Drive a real deployment of the local stack, and clean up after it.
+
+Everything here goes through the CLI a user runs (``scripts/deploy.ts``) and
+the Docker CLI; the tests differ from a user's deploy only in the values of
+their configuration file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOG_DIR = REPO_ROOT / ".cache" / "e2e"
+
+# A deploy builds the API image; cold, that installs every dependency.
+DEPLOY_TIMEOUT = 900
+COMMAND_TIMEOUT = 300
+DOCKER_TIMEOUT = 60
+
+
+@dataclass
+class Step:
+    what: str
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class Progress:
+    """Timed progress lines, one per step, plus the list for the summary."""
+
+    write: Callable[[str], None] = print
+    steps: list[Step] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        self.write(f"==> {what}")
+        start = time.monotonic()
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            seconds = time.monotonic() - start
+            self.steps.append(Step(what, seconds, ok))
+            outcome = "done" if ok else "failed"
+            self.write(f"{what}: {outcome} in {seconds:.1f}s")
+
+
+PROGRESS = Progress()
+
+
+class CommandFailed(AssertionError):
+    """A command the test relies on exited non-zero; carries its output."""
+
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    log: Path | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.output.splitlines()[-lines:])
+
+    def describe(self) -> str:
+        where = f" (full log: {self.log.relative_to(REPO_ROOT)})" if self.log else ""
+        return (
+            f"`{' '.join(self.args)}` exited {self.returncode}{where}; "
+            f"its last lines:\n{self.tail()}"
+        )
+
+
+def run(
+    args: Sequence[str],
+    *,
+    cwd: Path = REPO_ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float = COMMAND_TIMEOUT,
+    check: bool = True,
+    log_name: str | None = None,
+) -> Result:
+    """Run a command to completion, keeping stdout and stderr apart."""
+    full_env = {**os.environ, "CHECKPOINT_DISABLE": "1", **(env or {})}
+    try:
+        proc = subprocess.run(
+            list(args),
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+        result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout
+        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr
+        result = Result(list(args), -1, out or "", (err or "") + "\n(timed out)")
+    if log_name:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        result.log = LOG_DIR / f"{log_name}.log"
+        result.log.write_text(
+            f"$ {' '.join(args)}\n--- stdout\n{result.stdout}"
+            f"--- stderr\n{result.stderr}--- exit {result.returncode}\n"
+        )
+    if check and result.returncode != 0:
+        raise CommandFailed(result.describe())
+    return result
+
+
+def docker(*args: str, check: bool = True, timeout: float = DOCKER_TIMEOUT) -> str:
+    return run(["docker", *args], check=check, timeout=timeout).stdout.strip()
+
+
+def docker_inspect(ref: str) -> dict[str, Any]:
+    return json.loads(docker("inspect", ref))[0]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now; the kernel picks it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# scripts/test-e2e.sh names the run so it can sweep after pytest, whatever
+# became of it; every deployment of the run starts with this name.
+RUN = os.environ.get("SMART_ACCESS_E2E_RUN") or f"sa-e2e-{secrets.token_hex(3)}"
+
+
+def unique_name(suffix: str = "") -> str:
+    """RUN for the main deployment, RUN-<suffix> for a case's own."""
+    return f"{RUN}-{suffix}" if suffix else RUN
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def make_config(name: str, images: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """The test configuration: a user's local config with test values.
+
+    One CPU for the API with WORKERS_PER_CORE=1 means two Gunicorn workers,
+    where the host's two CPUs would give three: the worker test can tell.
+    Wait timeouts are tight because the engine's wait keeps polling after a
+    container has exited.
+    """
+    config = {
+        "name": name,
+        "ports": {"api": free_port(), "postgres": free_port()},
+        "images": {
+            "postgres": images["postgres"],
+            "apiBase": images["pythonBase"],
+            "apiTag": "e2e",
+        },
+        "limits": {"api": {"cpus": "1", "memory": "512m"}},
+        "waitTimeouts": {"postgres": 60, "api": 30},
+        "api": {"workersPerCore": 1, "gracefulTimeout": 20, "threads": 4},
+    }
+    return _merge(config, overrides)
+
+
+# --- what a deployment leaves on the engine ---------------------------------
+
+
+def _names(kind: str) -> list[str]:
+    if kind == "container":
+        listing = docker("ps", "-a", "--format", "{{.Names}}")
+    elif kind == "image":
+        listing = docker("images", "--format", "{{.Repository}}:{{.Tag}}")
+    else:
+        listing = docker(kind, "ls", "--format", "{{.Name}}")
+    return [line for line in listing.splitlines() if line]
+
+
+def leftovers(token: str) -> dict[str, list[str]]:
+    """Every container, network, volume and image whose name contains token."""
+    found = {}
+    for kind in ("container", "network", "volume", "image"):
+        names = [name for name in _names(kind) if token in name]
+        if names:
+            found[kind] = names
+    return found
+
+
+def sweep(token: str) -> dict[str, list[str]]:
+    """Remove whatever carries token in its name; return what was removed.
+
+    The last resort after a destroy that failed or never ran. Containers go
+    first, since they hold the networks, volumes and images.
+    """
+    found = leftovers(token)
+    removals = {
+        "container": ["rm", "-f", "-v"],
+        "network": ["network", "rm"],
+        "volume": ["volume", "rm", "-f"],
+        "image": ["rmi", "-f"],
+    }
+    for kind in ("container", "network", "volume", "image"):
+        for name in found.get(kind, []):
+            docker(*removals[kind], name, check=False)
+    return found
+
+
+# --- a deployment, driven through the user's CLI -----------------------------
+
+
+@dataclass
+class Deployment:
+    """One deployment of the local stack under its own name and config file."""
+
+    name: str
+    config: dict[str, Any]
+    config_path: Path
+    repo: Path = REPO_ROOT
+    destroyed: bool = False
+
+    def cli(
+        self,
+        command: str,
+        *extra: str,
+        check: bool = True,
+        timeout: float = DEPLOY_TIMEOUT,
+        repo: Path | None = None,
+        log_name: str | None = None,
+    ) -> Result:
+        """Run ``scripts/deploy.ts <command> local --config <file>``."""
+        where = repo or self.repo
+        args = ["npx", "tsx", "scripts/deploy.ts", command, "local"]
+        args += ["--config", str(self.config_path), *extra]
+        return run(
+            args,
+            cwd=where,
+            timeout=timeout,
+            check=check,
+            log_name=log_name or f"{self.name}-{command}",
+        )
+
+    def write_config(self) -> None:
+        self.config_path.write_text(json.dumps(self.config, indent=2) + "\n")
+
+    def deploy(self, *, check: bool = True, repo: Path | None = None) -> Result:
+        with PROGRESS.step(f"deploy {self.name}"):
+            return self.cli("deploy", check=check, repo=repo)
+
+    def plan(self, *, repo: Path | None = None) -> Result:
+        with PROGRESS.step(f"plan {self.name}"):
+            return self.cli("plan", check=False, repo=repo)
+
+    def destroy(self) -> Result:
+        with PROGRESS.step(f"destroy {self.name}"):
+            result = self.cli("destroy", check=False, timeout=COMMAND_TIMEOUT)
+        self.destroyed = result.returncode == 0
+        return result
+
+    def outputs(self) -> dict[str, Any]:
+        result = self.cli("outputs", "--json", timeout=COMMAND_TIMEOUT)
+        return json.loads(result.stdout)
+
+    @property
+    def workdir(self) -> Path:
+        return self.repo / ".smart-access" / self.name
+
+    def secrets(self) -> dict[str, str]:
+        return json.loads((self.workdir / "secrets.json").read_text())
+
+    def containers(self) -> dict[str, str]:
+        """Containers of this deployment: role (name minus prefix) -> name."""
+        prefix = f"{self.name}-"
+        return {
+            name.removeprefix(prefix): name
+            for name in _names("container")
+            if name.startswith(prefix)
+        }
+
+    def container(self, role: str) -> str:
+        """The name of this deployment's container for role, which must exist."""
+        found = self.containers()
+        assert role in found, (
+            f"{self.name}: no container for {role!r}; the deployment has {found}"
+        )
+        return found[role]
+
+    def teardown(self) -> tuple[Result | None, dict[str, list[str]]]:
+        """Destroy, sweep what the destroy left, and report both.
+
+        Returns the destroy's result (None when already destroyed) and what
+        was still on the engine afterwards, before the sweep removed it.
+        """
+        result = None if self.destroyed else self.destroy()
+        left = sweep(self.name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return result, left
+
+
+def copy_repo(dest: Path, *, share_state: bool = False) -> Path:
+    """A throwaway copy of the working tree, to change sources without harm.
+
+    Tracked and untracked-but-not-ignored files are copied, so the copy is
+    what a commit of the tree would be; node_modules is linked, not copied.
+    With share_state, the copy's `.smart-access` is this tree's, so a deploy
+    from the copy updates the same deployments.
+    """
+    listing = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    ).stdout
+    for relative in filter(None, listing.split("\0")):
+        source = REPO_ROOT / relative
+        if not source.is_file():
+            continue  # deleted in the tree but still in the index
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    (dest / "node_modules").symlink_to(REPO_ROOT / "node_modules")
+    if share_state:
+        state = REPO_ROOT / ".smart-access"
+        state.mkdir(exist_ok=True)
+        (dest / ".smart-access").symlink_to(state)
+    return dest
+
+
+@dataclass
+class Outcome:
+    at: float
+    status: int | None
+    body: Any = None
+    error: str | None = None
+
+
+class Load:
+    """Requests in a loop on background threads, every outcome recorded."""
+
+    def __init__(self, send: Callable[[], Any], threads: int = 2, pause: float = 0.02):
+        import threading
+
+        self._send = send
+        self._pause = pause
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.outcomes: list[Outcome] = []
+        self._threads = [
+            threading.Thread(target=self._loop, daemon=True) for _ in range(threads)
+        ]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                response = self._send()
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = response.text
+                outcome = Outcome(time.monotonic(), response.status_code, body)
+            except Exception as exc:  # noqa: BLE001 - every failure is a finding
+                outcome = Outcome(time.monotonic(), None, error=repr(exc))
+            with self._lock:
+                self.outcomes.append(outcome)
+            self._stop.wait(self._pause)
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def since(self, moment: float) -> list[Outcome]:
+        with self._lock:
+            return [o for o in self.outcomes if o.at >= moment]
+
+
+def wait_for(
+    what: str, check: Callable[[], bool], timeout: float, interval: float = 0.25
+) -> float:
+    """Poll check until it is true; return the seconds it took, or fail."""
+    start = time.monotonic()
+    while True:
+        if check():
+            return time.monotonic() - start
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"{what}: not within {timeout:.0f}s")
+        time.sleep(interval)
