@@ -1,0 +1,27 @@
+"""Opaque keyset cursors over (timestamp, id), newest first."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from app.errors import Invalid
+
+
+def encode_cursor(at: dt.datetime, row_id: int) -> str:
+    raw = f"{at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, row_id = base64.urlsafe_b64decode(padded).decode().split("|")
+        moment = dt.datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, int(row_id)
+    except ValueError:
+        raise Invalid(
+            "cursor", f"cursor {cursor!r} is not one this API returned as next_cursor"
+        ) from None
