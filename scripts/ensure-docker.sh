@@ -11,6 +11,7 @@
 #   DOCKERD_LOG          where a daemon started here logs
 #                        (default .cache/dockerd.log)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 wait_seconds=${DOCKER_WAIT_SECONDS:-60}

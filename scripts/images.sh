@@ -9,6 +9,7 @@
 #   {"postgres": "<image>", "pythonBase": "<image>"}
 # Progress goes to stderr; build logs go to .cache/images/logs/.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 public_postgres=postgres:15-bookworm

@@ -10,6 +10,7 @@
 #   1  anything else (a build failed, no Go toolchain)
 # Build logs go to .cache/providers/.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 build_module=$REPO_ROOT/tools/providers
