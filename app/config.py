@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,18 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     if problems:
         raise ConfigError(problems)
     return Settings(**{name.lower(): value for name, value in values.items()})
+
+
+def settings_or_exit(
+    environ: Mapping[str, str] = os.environ, status: int = 2
+) -> Settings:
+    """``load_settings()`` for a process entry point: on bad input, print one
+    line on stderr and exit with ``status`` instead of raising."""
+    try:
+        return load_settings(environ)
+    except ConfigError as error:
+        print(f"invalid configuration: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(status) from None
 
 
 def _cross_checks(
