@@ -113,6 +113,12 @@ fi
 if [[ ${1:-} != postgres ]]; then
   exec "$@"
 fi
+# These only print and exit; they must not initialise a cluster first.
+for arg in "$@"; do
+  case $arg in
+    -V | --version | -\? | --help | --describe-config) exec "$@" ;;
+  esac
+done
 
 if ((EUID == 0)); then
   install -d -o postgres -g postgres -m 0700 "$PGDATA"

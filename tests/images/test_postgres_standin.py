@@ -203,3 +203,10 @@ def test_server_is_pid_1_as_postgres_and_docker_stop_shuts_it_down_cleanly(
     assert elapsed < 10, "docker stop waited for the kill timeout"
     assert state(name)["ExitCode"] == 0
     assert logs(name).rstrip().endswith("database system is shut down")
+
+
+def test_version_flag_prints_without_initialising(postgres_image):
+    result = docker("run", "--rm", postgres_image, "postgres", "--version")
+
+    assert result.stdout.startswith("postgres (PostgreSQL) 15.")
+    assert "POSTGRES_PASSWORD" not in result.stderr
