@@ -73,6 +73,9 @@ ERROR_SCHEMA = {
 def _require_json_body() -> None:
     from app.errors import ApiError
 
+    # Routing errors (404, 405) come first; they are raised after this hook.
+    if request.routing_exception is not None:
+        return
     if request.method in BODY_METHODS and request.path.startswith("/v1/"):
         if not request.is_json:
             raise ApiError(

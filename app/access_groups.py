@@ -179,7 +179,7 @@ def update_group(group_id: int, json_data: schemas.AccessGroupPatch) -> dict:
 
 @bp.delete("/<int:group_id>")
 @require("admin")
-@bp.output(None, status_code=204)
+@bp.output({}, status_code=204)
 def delete_group(group_id: int) -> tuple[str, int]:
     """Delete a group; its memberships and time frames go with it."""
     db = session()

@@ -140,7 +140,7 @@ def update_credential(credential_id: int, json_data: schemas.CredentialPatch) ->
 
 @bp.delete("/<int:credential_id>")
 @require("admin")
-@bp.output(None, status_code=204)
+@bp.output({}, status_code=204)
 def delete_credential(credential_id: int) -> tuple[str, int]:
     """Withdraw a credential for good."""
     db = session()

@@ -119,7 +119,7 @@ def register_crud(
 
     @bp.delete("/<int:row_id>")
     @require("admin")
-    @bp.output(None, status_code=204)
+    @bp.output({}, status_code=204)
     @bp.doc(summary=f"Delete a {entity}")
     def delete_one(row_id: int) -> tuple[str, int]:
         db = session()

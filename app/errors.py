@@ -100,17 +100,28 @@ CONSTRAINT_MESSAGES = {
 }
 
 
+def _foreign_key_column(constraint: str) -> str:
+    from app.models import Base
+
+    for table in Base.metadata.tables.values():
+        for key in table.foreign_key_constraints:
+            if key.name == constraint:
+                return key.column_keys[0]
+    return constraint or "unknown"
+
+
 def _integrity(err: IntegrityError) -> Response:
     diag = getattr(err.orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or ""
     sqlstate = getattr(err.orig, "sqlstate", None)
     if sqlstate == "23503":
+        field = _foreign_key_column(constraint)
+        message = f"{field} refers to a record that does not exist"
         return _body(
-            409,
-            "conflict",
-            "the change refers to a record that does not exist, or removes one "
-            "still in use",
-            {"constraint": constraint},
+            422,
+            "validation_error",
+            message,
+            {"fields": [{"field": field, "message": message}]},
         )
     message = CONSTRAINT_MESSAGES.get(
         constraint, "the change conflicts with existing data"

@@ -55,7 +55,7 @@ def read_token(token_id: int) -> ApiToken:
 
 @bp.delete("/<int:token_id>")
 @require("admin")
-@bp.output(None, status_code=204)
+@bp.output({}, status_code=204)
 def revoke_token(token_id: int) -> tuple[str, int]:
     """Revoke a token; it stops working at once."""
     db = session()

@@ -491,3 +491,22 @@ def world(admin: Api, clock: Clock) -> World:
         },
     )
     return World(admin, site, doors, readers, reader_ids, alice, card, pin, group)
+
+
+@pytest.fixture
+def empty_database(database: Database) -> Iterator[Database]:
+    """A database with no schema at all, owned by the owner role."""
+    server = database.server
+    name = f"sa_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} OWNER {database.owner}")
+    if server.separate_roles:
+        with psycopg.connect(server.admin_conninfo(name), autocommit=True) as conn:
+            conn.execute(f"GRANT USAGE ON SCHEMA public TO {database.runtime}")
+            conn.execute(
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {database.owner} IN SCHEMA public "
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {database.runtime}"
+            )
+    yield Database(server, name, database.owner, database.runtime)
+    with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
