@@ -7,5 +7,7 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   setupFilesAfterEnv: ["<rootDir>/jest.setup.js"],
+  // Inline snapshots are written without Prettier (Jest 29 needs Prettier 2).
+  prettierPath: null,
   testPathIgnorePatterns: ["/node_modules/", "/cdktf.out/"],
 };

@@ -24,6 +24,7 @@ export class ConfigError extends Error {
 export function quote(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "number") return `'${String(value)}'`;
   return `'${JSON.stringify(value)}'`;
 }
 

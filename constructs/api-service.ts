@@ -45,9 +45,27 @@ export interface ApiServiceProps {
   readonly logMaxSize?: string;
   /** Rotated log files kept. @default 3 */
   readonly logMaxFiles?: number;
+  /**
+   * Readiness check run inside the container.
+   * @default API_HEALTHCHECK: `python -m app.healthcheck` every 2 s
+   */
+  readonly healthcheck?: ContainerHealthcheck;
   /** What must finish first: the migration job. */
   readonly dependsOn: ITerraformDependable[];
 }
+
+/**
+ * The readiness probe lives in the image (app.healthcheck), so it reads the
+ * same BIND/API_PORT the server does.
+ */
+export const API_HEALTHCHECK: ContainerHealthcheck = {
+  test: ["CMD", "python", "-m", "app.healthcheck"],
+  interval: "2s",
+  timeout: "3s",
+  retries: 3,
+  startPeriod: "10s",
+  startInterval: "1s",
+};
 
 /** The port Gunicorn listens on inside the container, from BIND or API_PORT. */
 export function containerPort(environment: ApiEnvironmentProps): number {
@@ -86,16 +104,7 @@ export class ApiService extends Construct {
     this.stopGraceSeconds =
       full.gracefulTimeout! + (props.stopGraceMarginSeconds ?? 10);
 
-    // The readiness probe lives in the image (app.healthcheck), so it reads
-    // the same BIND/API_PORT the server does.
-    const healthcheck: ContainerHealthcheck = {
-      test: ["CMD", "python", "-m", "app.healthcheck"],
-      interval: "2s",
-      timeout: "3s",
-      retries: 3,
-      startPeriod: "10s",
-      startInterval: "1s",
-    };
+    const healthcheck = props.healthcheck ?? API_HEALTHCHECK;
 
     this.container = new Container(this, "container", {
       name: `${props.namePrefix}-api`,
