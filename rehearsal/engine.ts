@@ -318,6 +318,7 @@ export class Engine {
         throw new ApplyError(
           config.address,
           `postcondition failed: ${post.errorMessage}`,
+          config.type === "docker_container" ? String(attrs.name) : undefined,
         );
       }
       if (result === undefined && strict) {

@@ -122,6 +122,9 @@ export async function openSession(
         : { rejectUnauthorized: provider.sslmode !== "require" },
   };
   const client = new Client(config);
+  // A server that goes away between statements must not crash the process;
+  // the next query reports the failure instead.
+  client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (err) {
@@ -145,7 +148,7 @@ export async function openSession(
       const res = await client.query(text, params);
       return res.rows as T[];
     },
-    close: () => client.end(),
+    close: () => client.end().catch(() => undefined),
   };
 }
 

@@ -27,17 +27,15 @@ export const dockerVolume: ResourceHandler = {
   },
 
   async create(ctx, { attrs }) {
-    const res = await ctx
-      .docker()
-      .request<{
-        Name: string;
-        Mountpoint: string;
-      }>("POST", "/volumes/create", {
-        Name: attrs.name,
-        Driver: attrs.driver ?? "local",
-        DriverOpts: attrs.driver_opts ?? {},
-        Labels: labelMap(attrs.labels),
-      });
+    const res = await ctx.docker().request<{
+      Name: string;
+      Mountpoint: string;
+    }>("POST", "/volumes/create", {
+      Name: attrs.name,
+      Driver: attrs.driver ?? "local",
+      DriverOpts: attrs.driver_opts ?? {},
+      Labels: labelMap(attrs.labels),
+    });
     return { id: res.Name, mountpoint: res.Mountpoint };
   },
 

@@ -8,8 +8,14 @@ export async function runStatements(
   database: string | undefined,
   statements: readonly Statement[],
 ): Promise<void> {
+  // One session per resource, as each provider call is its own: a session
+  // left open would hold the database a later destroy has to drop.
   const session = await ctx.postgres(provider, database);
-  await session.run(statements);
+  try {
+    await session.run(statements);
+  } finally {
+    await session.close();
+  }
 }
 
 /** `public` is the PUBLIC pseudo-role; every other role is an identifier. */
