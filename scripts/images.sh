@@ -118,6 +118,12 @@ build_on_debian() {
 
 bash "$REPO_ROOT/scripts/ensure-docker.sh" >&2
 
+# Suites run this concurrently; one builds while the others wait, then find
+# the images current.
+mkdir -p "$cache_dir"
+exec 9>"$cache_dir/.lock"
+flock --timeout 900 9 || die "another scripts/images.sh held .cache/images/.lock for 15 minutes"
+
 postgres=$public_postgres
 python_base=$public_python
 if $force_standins || ! has_image "$public_postgres" || ! has_image "$public_python"; then
