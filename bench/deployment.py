@@ -267,3 +267,23 @@ def health_times(
         if probe["ExitCode"] == 0:
             return started, parse_docker_time(probe["End"])
     return started, None
+
+
+def sweep(name: str) -> list[str]:
+    """Remove every container, network, volume and image named ``name-*``.
+
+    The last resort after a destroy that failed or never ran; returns what it
+    found, so a caller can tell that the destroy left something behind.
+    """
+    found = []
+    for kind, listing, removal in (
+        ("container", ["ps", "-a", "--format", "{{.Names}}"], ["rm", "-f", "-v"]),
+        ("network", ["network", "ls", "--format", "{{.Name}}"], ["network", "rm"]),
+        ("volume", ["volume", "ls", "--format", "{{.Name}}"], ["volume", "rm", "-f"]),
+        ("image", ["images", "--format", "{{.Repository}}:{{.Tag}}"], ["rmi", "-f"]),
+    ):
+        for item in docker(*listing, check=False).split():
+            if item.startswith(f"{name}-"):
+                found.append(f"{kind} {item}")
+                docker(*removal, item, check=False)
+    return found

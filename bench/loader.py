@@ -258,7 +258,8 @@ def load(conninfo: str, pin_key: str, scale: Scale) -> Dataset:
             frames += _schedule(group_id, k)
             site_doors = door_ids_of_site[site_id]
             start = (k * 4) % len(site_doors)
-            for door_id in (site_doors * 2)[start : start + DOOR_SPAN]:
+            span = min(DOOR_SPAN, len(site_doors))
+            for door_id in (site_doors * 2)[start : start + span]:
                 group_doors.append((group_id, door_id))
                 data.door_groups.setdefault(door_id, set()).add(group_id)
         _copy(
