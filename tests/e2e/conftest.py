@@ -41,13 +41,18 @@ MODULE_ORDER = [
 _live: list[Deployment] = []
 
 
+# trylast: the terminal reporter registers itself in its own pytest_configure.
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        # Progress goes to the terminal as it happens, not to the test's
+        # captured output, which is shown only after a failure.
         def write(line: str) -> None:
-            reporter.ensure_newline()
-            reporter.write_line(f"e2e: {line}")
+            with capture.global_and_fixture_disabled():
+                reporter.ensure_newline()
+                reporter.write_line(f"e2e: {line}")
 
         PROGRESS.write = write
 
@@ -75,8 +80,9 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
         return
     terminalreporter.section("e2e steps")
     for step in PROGRESS.steps:
-        mark = "ok" if step.ok else "FAILED"
-        terminalreporter.write_line(f"{step.seconds:7.1f}s  {mark:6}  {step.what}")
+        terminalreporter.write_line(
+            f"{step.seconds:7.1f}s  {step.outcome:7}  {step.what}"
+        )
     total = sum(step.seconds for step in PROGRESS.steps)
     terminalreporter.write_line(f"{total:7.1f}s  total time in steps")
 
@@ -111,7 +117,16 @@ def images() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def new_deployment(images: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The snapshot of the working tree every deployment is made from."""
+    with PROGRESS.step("snapshot the working tree"):
+        return harness.snapshot_tree(tmp_path_factory.mktemp("tree"))
+
+
+@pytest.fixture(scope="session")
+def new_deployment(
+    images: dict[str, str], tree: Path, tmp_path_factory: pytest.TempPathFactory
+):
     """A factory: a Deployment with a fresh name and config, not yet deployed.
 
     Every deployment it makes is torn down at the end of the session, and
@@ -123,7 +138,7 @@ def new_deployment(images: dict[str, str], tmp_path_factory: pytest.TempPathFact
         name = harness.unique_name(suffix)
         folder = tmp_path_factory.mktemp(name)
         config = harness.make_config(name, images, **overrides)
-        deployment = Deployment(name, config, folder / "config.json")
+        deployment = Deployment(name, config, folder / "config.json", tree)
         deployment.write_config()
         made.append(deployment)
         _live.append(deployment)

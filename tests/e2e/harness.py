@@ -32,8 +32,9 @@ DOCKER_TIMEOUT = 60
 @dataclass
 class Step:
     what: str
-    seconds: float
-    ok: bool
+    seconds: float = 0.0
+    # "done", "exit N" for a command that exited non-zero, or "failed".
+    outcome: str = "done"
 
 
 @dataclass
@@ -44,18 +45,20 @@ class Progress:
     steps: list[Step] = field(default_factory=list)
 
     @contextlib.contextmanager
-    def step(self, what: str) -> Iterator[None]:
+    def step(self, what: str) -> Iterator[Step]:
+        """Time a step; the caller may set the outcome on what it yields."""
         self.write(f"==> {what}")
+        step = Step(what)
         start = time.monotonic()
-        ok = False
         try:
-            yield
-            ok = True
+            yield step
+        except BaseException:
+            step.outcome = "failed"
+            raise
         finally:
-            seconds = time.monotonic() - start
-            self.steps.append(Step(what, seconds, ok))
-            outcome = "done" if ok else "failed"
-            self.write(f"{what}: {outcome} in {seconds:.1f}s")
+            step.seconds = time.monotonic() - start
+            self.steps.append(step)
+            self.write(f"{what}: {step.outcome} in {step.seconds:.1f}s")
 
 
 PROGRESS = Progress()
@@ -236,7 +239,7 @@ class Deployment:
     name: str
     config: dict[str, Any]
     config_path: Path
-    repo: Path = REPO_ROOT
+    repo: Path
     destroyed: bool = False
 
     def cli(
@@ -261,19 +264,29 @@ class Deployment:
         )
 
     def write_config(self) -> None:
-        self.config_path.write_text(json.dumps(self.config, indent=2) + "\n")
+        # The file holds one object per stack; the test sets only `local`.
+        document = {"local": self.config}
+        self.config_path.write_text(json.dumps(document, indent=2) + "\n")
+
+    def _timed(self, command: str, **kw: Any) -> Result:
+        with PROGRESS.step(f"{command} {self.name}") as step:
+            result = self.cli(command, check=False, **kw)
+            if result.returncode != 0:
+                step.outcome = f"exit {result.returncode}"
+        return result
 
     def deploy(self, *, check: bool = True, repo: Path | None = None) -> Result:
-        with PROGRESS.step(f"deploy {self.name}"):
-            return self.cli("deploy", check=check, repo=repo)
+        result = self._timed("deploy", repo=repo)
+        if check and result.returncode != 0:
+            raise CommandFailed(result.describe())
+        return result
 
     def plan(self, *, repo: Path | None = None) -> Result:
-        with PROGRESS.step(f"plan {self.name}"):
-            return self.cli("plan", check=False, repo=repo)
+        """`plan`, whose exit status is the finding: 0 nothing to do, 2 changes."""
+        return self._timed("plan", repo=repo)
 
     def destroy(self) -> Result:
-        with PROGRESS.step(f"destroy {self.name}"):
-            result = self.cli("destroy", check=False, timeout=COMMAND_TIMEOUT)
+        result = self._timed("destroy", timeout=COMMAND_TIMEOUT)
         self.destroyed = result.returncode == 0
         return result
 
@@ -317,13 +330,12 @@ class Deployment:
         return result, left
 
 
-def copy_repo(dest: Path, *, share_state: bool = False) -> Path:
-    """A throwaway copy of the working tree, to change sources without harm.
+def snapshot_tree(dest: Path) -> Path:
+    """A copy of the working tree as it is now, to deploy from.
 
-    Tracked and untracked-but-not-ignored files are copied, so the copy is
-    what a commit of the tree would be; node_modules is linked, not copied.
-    With share_state, the copy's `.smart-access` is this tree's, so a deploy
-    from the copy updates the same deployments.
+    Tracked and untracked-but-not-ignored files are copied, so the snapshot
+    is what a commit of the tree would be, and edits made to the tree while
+    the test runs cannot reach a deployment. node_modules is linked.
     """
     listing = run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -336,10 +348,23 @@ def copy_repo(dest: Path, *, share_state: bool = False) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
     (dest / "node_modules").symlink_to(REPO_ROOT / "node_modules")
-    if share_state:
-        state = REPO_ROOT / ".smart-access"
-        state.mkdir(exist_ok=True)
-        (dest / ".smart-access").symlink_to(state)
+    return dest
+
+
+def copy_tree(source: Path, dest: Path, *, share_state_of: str | None = None) -> Path:
+    """A throwaway copy of a snapshot, to change its sources without harm.
+
+    With share_state_of, the copy's state directory of that deployment is
+    the source's, so a deploy from the copy updates the same deployment.
+    """
+    private = ("node_modules", "cdktf.out", ".smart-access")
+    shutil.copytree(source, dest, ignore=lambda _dir, _names: private, symlinks=True)
+    (dest / "node_modules").symlink_to(REPO_ROOT / "node_modules")
+    if share_state_of:
+        (dest / ".smart-access").mkdir()
+        (dest / ".smart-access" / share_state_of).symlink_to(
+            source / ".smart-access" / share_state_of
+        )
     return dest
 
 

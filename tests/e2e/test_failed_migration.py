@@ -57,13 +57,13 @@ def _head(versions: Path) -> str:
 
 
 def test_a_failing_migration_stops_the_rollout_before_the_api(
-    new_deployment, tmp_path: Path
+    new_deployment, tree: Path, tmp_path: Path
 ) -> None:
-    tree = harness.copy_repo(tmp_path / "tree")
-    versions = tree / "app" / "migrations" / "versions"
+    broken = harness.copy_tree(tree, tmp_path / "tree")
+    versions = broken / "app" / "migrations" / "versions"
     (versions / "9999_e2e_broken.py").write_text(BROKEN.format(head=_head(versions)))
     deployment = new_deployment("mig")
-    deployment.repo = tree
+    deployment.repo = broken
 
     result = deployment.deploy(check=False)
     containers = deployment.containers()

@@ -16,7 +16,7 @@ def test_readiness_reports_the_database_and_schema_healthy(api_url: str) -> None
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["status"] == "ok", body
+    assert body["status"] == "ready", body
     assert body["schema_revision"] == body["expected_revision"], body
 
 

@@ -1,6 +1,6 @@
 """A one-line source change rebuilds the API and leaves the database alone.
 
-The change is made in a throwaway copy of the tree that shares this tree's
+The change is made in a throwaway copy of the deployed tree that shares its
 deployment state, so the deploy from the copy updates the main deployment.
 """
 
@@ -25,21 +25,21 @@ def _ids(deployment: Deployment) -> dict[str, str]:
 
 
 def test_a_source_change_replaces_the_api_and_keeps_the_data(
-    deployment: Deployment, admin: httpx.Client, tmp_path: Path
+    deployment: Deployment, admin: httpx.Client, tree: Path, tmp_path: Path
 ) -> None:
     kept = admin.post(
         "/v1/sites", json={"name": "kept across a rebuild", "timezone": "UTC"}
     )
     assert kept.status_code == 201, kept.text
     before = _ids(deployment)
-    tree = harness.copy_repo(tmp_path / "tree", share_state=True)
-    source = tree / "app" / "wsgi.py"
+    changed = harness.copy_tree(tree, tmp_path / "tree", share_state_of=deployment.name)
+    source = changed / "app" / "wsgi.py"
     source.write_text(
         source.read_text() + "# a one-line change for the deployment test\n"
     )
 
-    plan = deployment.plan(repo=tree)
-    deployment.deploy(repo=tree)
+    plan = deployment.plan(repo=changed)
+    deployment.deploy(repo=changed)
     after = _ids(deployment)
 
     assert plan.returncode == 2, (
