@@ -108,6 +108,7 @@ class Deployment:
     api_env: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    _outputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def workdir(self) -> Path:
@@ -205,7 +206,7 @@ class Deployment:
             raise BenchError(
                 f"deploy.ts outputs exited {done.returncode}: {done.stderr.strip()}"
             )
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return json.loads(done.stdout)
 
     def containers(self) -> dict[str, dict[str, Any]]:
         """Inspected containers of this deployment, keyed by container name."""
@@ -226,7 +227,9 @@ class Deployment:
 
     def owner_conninfo(self) -> str:
         secrets = self.secrets()
-        outputs = self.outputs()
+        if not self._outputs:
+            self._outputs = self.outputs()
+        outputs = self._outputs
         database = outputs.get("database_name", "smart_access")
         role = outputs.get("owner_role", "smart_access_owner")
         password = secrets["db_owner_password"]
