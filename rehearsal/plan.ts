@@ -172,7 +172,7 @@ export class Resolver {
       const checked = check(config.address, handler.schema, raw, sensitive);
       this.problems.push(...checked.problems);
       attrs = checked.value;
-      if (checked.problems.length === 0 && handler.validate) {
+      if (handler.validate) {
         this.problems.push(...handler.validate(config.address, attrs));
       }
     }
