@@ -5,8 +5,8 @@ a pure function of the environment and the CPU count, so tests can table
 environment -> settings without starting a server. An invalid environment
 stops the master here, with one line on stderr, before any worker exists.
 
-``python -m app.gunicorn_conf`` runs the same checks without starting a server
-and exits 0 (silently) or 2 (with the line).
+``python -m app.gunicorn_conf`` runs the same checks without starting a server:
+it prints a one-line summary and exits 0, or prints the problem and exits 2.
 """
 
 from __future__ import annotations
@@ -95,3 +95,19 @@ accesslog = _resolved["accesslog"]
 errorlog = _resolved["errorlog"]
 logconfig_dict = _resolved["logconfig_dict"]
 control_socket_disable = _resolved["control_socket_disable"]
+
+
+def describe(summary: Mapping[str, Any]) -> str:
+    """A one-line account of the resolved settings, for the entrypoint's log."""
+    environment = summary["environment"]
+    return (
+        f"APP_ENV={environment['APP_ENV']}, bind {summary['bind']}, "
+        f"{summary['workers']} workers x {summary['threads']} threads on "
+        f"{summary['usable_cpus']} usable CPUs, database "
+        f"{environment['DB_USER']}@{environment['DB_HOST']}:"
+        f"{environment['DB_PORT']}/{environment['DB_NAME']}"
+    )
+
+
+if __name__ == "__main__":
+    print(describe(_summary))

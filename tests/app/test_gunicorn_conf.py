@@ -234,10 +234,15 @@ def test_the_config_check_rejects_an_invalid_value_with_one_line(name, value, ac
     ]
 
 
-def test_the_config_check_passes_a_valid_environment_silently():
-    result = run(VALID, "-m", "app.gunicorn_conf")
+def test_the_config_check_summarises_a_valid_environment_in_one_line():
+    result = run(VALID | {"WEB_CONCURRENCY": "3"}, "-m", "app.gunicorn_conf")
 
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "APP_ENV=production, bind 0.0.0.0:5000, 3 workers x 4 threads on "
+        f"{usable_cpu_count()} usable CPUs, database "
+        "smart_access_runtime@db:5432/smart_access"
+    ]
 
 
 def test_a_missing_database_setting_stops_gunicorn_before_the_app_loads():
