@@ -57,7 +57,8 @@ fetch() {
   if [[ $reason == *"server response: "* ]]; then
     reason="the Go module proxy refused it: ${reason##*server response: }"
   elif [[ -n $reason ]]; then
-    reason=$(sed -e 's#https\?://[^ ]*#<proxy>#g' -e 's/\\[nt]/ /g' <<<"$reason")
+    reason=${reason#"$source: "}
+    reason=$(sed -e 's#[a-z]*://[^ ]*[^ :]#<proxy URL>#g' -e 's/\\[nt]/ /g' <<<"$reason")
   else
     reason=$(tail -n 1 <<<"$output")
   fi
