@@ -112,20 +112,21 @@ def create_admin_token(settings: Settings, name: str) -> int:
     try:
         with Session(engine) as db:
             row, token = issue_token(db, name, "admin")
+            token_id = row.id
             db.add(
                 AuditEntry(
                     token_id=None,
                     token_name="cli",
                     action="create",
                     entity="token",
-                    entity_id=str(row.id),
+                    entity_id=str(token_id),
                     changes={"name": name, "role": "admin"},
                 )
             )
             db.commit()
     finally:
         engine.dispose()
-    say(f"created admin token {row.id} named {name!r}; it is shown once, below")
+    say(f"created admin token {token_id} named {name!r}; it is shown once, below")
     print(token, flush=True)
     return 0
 
