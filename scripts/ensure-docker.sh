@@ -63,6 +63,9 @@ if version=$(engine_version); then
   exit 0
 fi
 
+if [[ -n ${DOCKER_HOST:-} && $DOCKER_HOST != unix://* ]]; then
+  die "DOCKER_HOST: got '$DOCKER_HOST', which does not answer; a remote engine cannot be started from here, so start it there or unset DOCKER_HOST"
+fi
 if [[ -z ${DOCKER_HOST:-} && -S /var/run/docker.sock && ! -w /var/run/docker.sock ]]; then
   die "the Docker socket /var/run/docker.sock is not writable by $(id -un); run as root or join the docker group"
 fi
