@@ -257,6 +257,11 @@ function crossCheck(
       ),
     );
   }
+  if (config.docker.host.startsWith("tcp://") && !config.docker.certPath) {
+    warnings.push(
+      `docker.host '${config.docker.host}' is tcp:// without docker.certPath: the Docker API would be reached unencrypted and unauthenticated.`,
+    );
+  }
   if (config.environment === "production") {
     for (const [setting, value] of [
       ["docker.host", config.docker.host],

@@ -63,8 +63,8 @@ export const API_HEALTHCHECK: ContainerHealthcheck = {
   interval: "2s",
   timeout: "3s",
   retries: 3,
+  // No start_interval: Docker APIs before 1.44 (engine 25) refuse it.
   startPeriod: "10s",
-  startInterval: "1s",
 };
 
 /** The port Gunicorn listens on inside the container, from BIND or API_PORT. */

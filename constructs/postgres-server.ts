@@ -100,8 +100,8 @@ export class PostgresServer extends Construct {
       interval: "2s",
       timeout: "3s",
       retries: 5,
+      // No start_interval: Docker APIs before 1.44 (engine 25) refuse it.
       startPeriod: "5s",
-      startInterval: "1s",
     };
 
     this.container = new Container(this, "container", {

@@ -47,7 +47,6 @@ class Server:
     admin_user: str
     admin_password: str
     admin_db: str
-    separate_roles: bool
 
     def admin_conninfo(self, dbname: str | None = None) -> str:
         return psycopg.conninfo.make_conninfo(
@@ -132,7 +131,7 @@ def _local_cluster(initdb: str, pg_ctl: str) -> Iterator[Server]:
         **run,
     )
     try:
-        yield Server("127.0.0.1", port, "postgres", "unused", "postgres", True)
+        yield Server("127.0.0.1", port, "postgres", "unused", "postgres")
     finally:
         subprocess.run(
             [pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
@@ -182,7 +181,7 @@ def _docker_cluster(docker: str) -> Iterator[Server]:
         capture_output=True,
     )
     try:
-        server = Server("127.0.0.1", port, "postgres", PASSWORD, "postgres", True)
+        server = Server("127.0.0.1", port, "postgres", PASSWORD, "postgres")
         _wait_for(server.admin_conninfo(), 60)
         yield server
     finally:
@@ -200,7 +199,6 @@ def _any_server() -> Iterator[Server]:
             parsed.username or "postgres",
             parsed.password or "",
             parsed.database or "postgres",
-            False,
         )
         return
     initdb, pg_ctl = _find_binary("initdb"), _find_binary("pg_ctl")
@@ -222,8 +220,17 @@ def _any_server() -> Iterator[Server]:
 
 def _prepare_database(server: Server) -> None:
     """Create the test database with an owner role and a DML-only runtime role."""
-    if not server.separate_roles:
-        return
+    try:
+        _create_roles_and_database(server)
+    except psycopg.errors.InsufficientPrivilege as error:
+        pytest.fail(
+            f"the PostgreSQL user {server.admin_user!r} must be allowed to create "
+            f"roles and databases for the tests: {error}",
+            pytrace=False,
+        )
+
+
+def _create_roles_and_database(server: Server) -> None:
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)")
         for role in (OWNER, RUNTIME):
@@ -251,16 +258,13 @@ class Database:
     runtime: str
 
     def env(self, user: str | None = None, **extra: str) -> dict[str, str]:
-        password = (
-            PASSWORD if self.server.separate_roles else self.server.admin_password
-        )
         env = {
             "APP_ENV": "production",
             "DB_HOST": self.server.host,
             "DB_PORT": str(self.server.port),
             "DB_NAME": self.name,
             "DB_USER": user or self.runtime,
-            "DB_PASSWORD": password or "unused",
+            "DB_PASSWORD": PASSWORD,
             "DB_SSLMODE": "disable",
             "PIN_HASH_KEY": PIN_KEY,
             "THREADS": "8",
@@ -272,14 +276,11 @@ class Database:
         return load_settings(self.env(user, **extra))
 
     def owner_conninfo(self) -> str:
-        password = (
-            PASSWORD if self.server.separate_roles else self.server.admin_password
-        )
         return psycopg.conninfo.make_conninfo(
             host=self.server.host,
             port=self.server.port,
             user=self.owner,
-            password=password,
+            password=PASSWORD,
             dbname=self.name,
         )
 
@@ -296,11 +297,7 @@ def database(pg_server: Server) -> Database:
     from app.cli import migrate
 
     _prepare_database(pg_server)
-    if pg_server.separate_roles:
-        db = Database(pg_server, TEST_DB, OWNER, RUNTIME)
-    else:
-        user = pg_server.admin_user
-        db = Database(pg_server, pg_server.admin_db, user, user)
+    db = Database(pg_server, TEST_DB, OWNER, RUNTIME)
     assert migrate(db.settings(db.owner)) == 0
     return db
 
@@ -434,6 +431,10 @@ class World:
 
 @pytest.fixture
 def world(admin: Api, clock: Clock) -> World:
+    return build_world(admin, clock)
+
+
+def build_world(admin: Api, clock: Clock) -> World:
     clock.moment = IN_HOURS
     site = admin.ok("POST", "/v1/sites", {"name": "HQ", "timezone": "Europe/Berlin"})
     doors = {
@@ -500,13 +501,12 @@ def empty_database(database: Database) -> Iterator[Database]:
     name = f"sa_empty_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name} OWNER {database.owner}")
-    if server.separate_roles:
-        with psycopg.connect(server.admin_conninfo(name), autocommit=True) as conn:
-            conn.execute(f"GRANT USAGE ON SCHEMA public TO {database.runtime}")
-            conn.execute(
-                f"ALTER DEFAULT PRIVILEGES FOR ROLE {database.owner} IN SCHEMA public "
-                f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {database.runtime}"
-            )
+    with psycopg.connect(server.admin_conninfo(name), autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {database.runtime}")
+        conn.execute(
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {database.owner} IN SCHEMA public "
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {database.runtime}"
+        )
     yield Database(server, name, database.owner, database.runtime)
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -40,8 +40,6 @@ def test_tables_belong_to_the_role_that_migrates(database: Database):
     ],
 )
 def test_runtime_role_cannot_change_the_schema(database: Database, statement: str):
-    if not database.server.separate_roles:
-        pytest.fail("needs separate owner and runtime roles; unset TEST_DATABASE_URL")
     settings = database.settings()
     conninfo = psycopg.conninfo.make_conninfo(
         host=settings.db_host,

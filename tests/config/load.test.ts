@@ -53,6 +53,16 @@ describe("loadConfigs", () => {
     expect(production.warnings[1]).toContain("database.host");
   });
 
+  test("a tcp:// Docker host without certificates gives a warning", () => {
+    const { local } = loadConfigs({
+      environ: { SMART_ACCESS_LOCAL__DOCKER__HOST: "tcp://127.0.0.1:2375" },
+    });
+
+    expect(local.warnings).toEqual([
+      expect.stringContaining("unencrypted and unauthenticated"),
+    ]);
+  });
+
   test("a config file overrides the defaults of the stack it names", () => {
     const file = writeConfig({
       local: { name: "sa-test", ports: { api: 18080 }, api: { threads: 8 } },

@@ -43,7 +43,9 @@ describe("the environment contract", () => {
 
   test("every required contract variable is set for the API and the migration", () => {
     const { json } = synthStack("local");
-    const required = Object.entries<{ required?: boolean }>(contract.variables)
+    const required = Object.entries(
+      contract.variables as Record<string, { required?: boolean }>,
+    )
       .filter(([, spec]) => spec.required)
       .map(([name]) => name);
 

@@ -61,6 +61,10 @@ describe("ApiService", () => {
     ]);
   });
 
+  test("sets no start_interval, which Docker engines before 25 refuse", () => {
+    expect(api(synth()).healthcheck.start_interval).toBeUndefined();
+  });
+
   test("starts after the migration job", () => {
     expect(api(synth()).depends_on).toEqual(["docker_container.migration"]);
   });

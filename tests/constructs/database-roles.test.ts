@@ -1,7 +1,6 @@
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Database } from "@cdktf/provider-postgresql/lib/database";
 import { DefaultPrivileges } from "@cdktf/provider-postgresql/lib/default-privileges";
-import { Grant } from "@cdktf/provider-postgresql/lib/grant";
 import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
 import { Role } from "@cdktf/provider-postgresql/lib/role";
 import { Schema } from "@cdktf/provider-postgresql/lib/schema";

@@ -50,6 +50,10 @@ describe("PostgresServer", () => {
     ]);
   });
 
+  test("sets no start_interval, which Docker engines before 25 refuse", () => {
+    expect(container(synth()).healthcheck.start_interval).toBeUndefined();
+  });
+
   test("the healthcheck follows the configured superuser and database", () => {
     const { healthcheck } = container(
       synth({ superuser: "admin", maintenanceDatabase: "maint" }),
