@@ -3,3 +3,4 @@ export * from "./errors";
 export * from "./validate";
 export * from "./load";
 export * from "./docs";
+export * from "./json-schema";

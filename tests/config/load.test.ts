@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SCHEMA_FILE } from "../../scripts/config-schema";
 import {
+  configJsonSchema,
   ConfigError,
   environmentVariableOf,
   loadConfig,
@@ -279,7 +281,43 @@ describe("environmentVariableOf", () => {
   });
 });
 
+describe("the config file's JSON Schema", () => {
+  test("config/smart-access-config.schema.json is what the settings table gives", () => {
+    const committed = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  test("names every setting, nested as the file nests it", () => {
+    const local = (configJsonSchema().properties as any).local;
+
+    expect(local.properties.api.properties.workersPerCore.type).toEqual([
+      "number",
+      "string",
+    ]);
+    expect(local.properties.limits.properties.api.properties.memory.type).toBe(
+      "string",
+    );
+    expect(local.additionalProperties).toBe(false);
+  });
+});
+
 describe("docs/configuration.md", () => {
+  test("its example config file loads", () => {
+    const doc = fs.readFileSync(
+      path.join(__dirname, "..", "..", "docs", "configuration.md"),
+      "utf8",
+    );
+    const example = /```json\n([\s\S]*?)```/.exec(doc)![1];
+
+    const { local, production } = loadConfigs({
+      environ: { SMART_ACCESS_CONFIG: writeConfig(example) },
+    });
+
+    expect(local.config.name).toBe("smart-access-test");
+    expect(production.config.database.host).toBe("db.example.org");
+  });
+
   test("embeds the settings table as the code renders it", () => {
     const doc = fs.readFileSync(
       path.join(__dirname, "..", "..", "docs", "configuration.md"),
