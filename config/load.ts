@@ -148,36 +148,26 @@ function resolveSetting(
   fileName: string | undefined,
   environ: Readonly<Record<string, string | undefined>>,
 ): Source {
-  // Precedence, lowest first: default, file, shared variable, per-stack variable.
-  let source: Source = {
-    value: spec.defaults[environment],
-    origin: "",
-    shared: false,
-  };
-  if (file?.has(spec.path)) {
-    source = {
-      value: file.get(spec.path),
-      origin: ` (in ${fileName})`,
-      shared: false,
-    };
-  }
   const sharedName = environmentVariableOf(spec.path);
   const ownName = environmentVariableOf(spec.path, environment);
-  if (environ[sharedName] !== undefined) {
-    source = {
-      value: environ[sharedName],
-      origin: ` (${sharedName})`,
-      shared: true,
-    };
-  }
-  if (environ[ownName] !== undefined) {
-    source = {
-      value: environ[ownName],
-      origin: ` (${ownName})`,
-      shared: false,
-    };
-  }
-  return source;
+  // Lowest precedence first: default, file, shared variable, own variable.
+  const candidates: (Source | undefined)[] = [
+    { value: spec.defaults[environment], origin: "", shared: false },
+    file?.has(spec.path)
+      ? {
+          value: file.get(spec.path),
+          origin: ` (in ${fileName})`,
+          shared: false,
+        }
+      : undefined,
+    environ[sharedName] !== undefined
+      ? { value: environ[sharedName], origin: ` (${sharedName})`, shared: true }
+      : undefined,
+    environ[ownName] !== undefined
+      ? { value: environ[ownName], origin: ` (${ownName})`, shared: false }
+      : undefined,
+  ];
+  return candidates.filter((c): c is Source => c !== undefined).pop()!;
 }
 
 function loadOne(
