@@ -198,8 +198,11 @@ export function createBody(a: Attrs): Record<string, unknown> {
             Interval: durationNs(hc.interval ?? "0s"),
             Timeout: durationNs(hc.timeout ?? "0s"),
             StartPeriod: durationNs(hc.start_period ?? "0s"),
-            // Engines before API 1.44 ignore this field, as they do for the provider.
-            StartInterval: durationNs(hc.start_interval ?? "0s"),
+            // Sent only when set: engines before API 1.44 refuse it, as
+            // they do when the provider sends it.
+            ...(hc.start_interval
+              ? { StartInterval: durationNs(hc.start_interval) }
+              : {}),
             Retries: hc.retries ?? 0,
           },
         }
