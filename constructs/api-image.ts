@@ -65,9 +65,14 @@ export function buildContextFiles(dir: string): {
     ? FALLBACK_IGNORES
     : fs.readFileSync(ignoreFile, "utf8").split(/\r?\n/);
   const matcher = ignore().add(patterns);
-  // A negated pattern can re-admit a file under an ignored directory, so
-  // only prune directories when there is none.
-  const canPrune = !patterns.some((p) => p.trim().startsWith("!"));
+  const reincluded = patterns
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith("!"))
+    .map((p) => p.slice(1).replace(/^\/+/, "").replace(/\/+$/, ""));
+  // An ignored directory is skipped unless a negated pattern could
+  // re-admit something beneath it.
+  const mayHoldReincluded = (dir: string) =>
+    reincluded.some((p) => /^[*?[]/.test(p) || p.startsWith(`${dir}/`));
 
   const files: string[] = [];
   const walk = (relative: string) => {
@@ -76,7 +81,7 @@ export function buildContextFiles(dir: string): {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (NEVER_HASHED.includes(child)) continue;
-        if (canPrune && matcher.ignores(child)) continue;
+        if (matcher.ignores(child) && !mayHoldReincluded(child)) continue;
         walk(child);
       } else if (entry.isFile() || entry.isSymbolicLink()) {
         if (!matcher.ignores(child)) files.push(child);
