@@ -57,11 +57,11 @@ def require_docker_and_base() -> None:
         )
 
 
-def build(context: Path, tag: str) -> None:
+def build(context: Path, tag: str, base: str) -> None:
     docker(
         "build",
         "--build-arg",
-        f"BASE_IMAGE={BASE_IMAGE}",
+        f"BASE_IMAGE={base}",
         "--tag",
         tag,
         str(context),
@@ -70,10 +70,20 @@ def build(context: Path, tag: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def image() -> Iterator[str]:
+def base() -> Iterator[str]:
+    """The stand-in base under a tag of this run's own, so that a rebuild of the
+    stand-in while the tests run cannot change the base between two builds."""
     require_docker_and_base()
+    tag = f"smart-access-api-test-base:{uuid.uuid4().hex[:10]}"
+    docker("tag", BASE_IMAGE, tag)
+    yield tag
+    docker("image", "rm", tag, check=False)
+
+
+@pytest.fixture(scope="module")
+def image(base: str) -> Iterator[str]:
     tag = f"smart-access-api-test:{uuid.uuid4().hex[:10]}"
-    build(ROOT, tag)
+    build(ROOT, tag, base)
     yield tag
     docker("image", "rm", "--force", tag, check=False)
 
@@ -161,7 +171,7 @@ def test_a_bad_environment_stops_the_container_with_one_line(image):
     )
 
 
-def test_a_source_change_reuses_the_dependency_layer(image, tmp_path):
+def test_a_source_change_reuses_the_dependency_layer(image, base, tmp_path):
     context = tmp_path / "context"
     context.mkdir()
     for name in CONTEXT_FILES:
@@ -172,7 +182,7 @@ def test_a_source_change_reuses_the_dependency_layer(image, tmp_path):
     probe.write_text(probe.read_text() + "\n# changed by the layer-reuse test\n")
     changed = f"{image}-changed"
 
-    build(context, changed)
+    build(context, changed, base)
     try:
         before = inspect(image)["RootFS"]["Layers"]
         after = inspect(changed)["RootFS"]["Layers"]
