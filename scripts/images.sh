@@ -32,12 +32,18 @@ esac
 # Engine 20.10 has no buildx here, and the CLI must not try to use it.
 export DOCKER_BUILDKIT=0
 
-# A short digest of the given strings and files: the cache key of an image.
-digest() {
-  local part
-  for part in "$@"; do
-    if [[ -f $part ]]; then sha256sum <"$part"; else printf '%s\n' "$part"; fi
-  done | sha256sum | cut -c1-16
+# fingerprint BASE DIR FILE...: a short digest of BASE and of each file's path
+# (relative to DIR) and content, the cache key of an image. It never depends
+# on the current directory.
+fingerprint() {
+  local base=$1 dir=$2 file
+  shift 2
+  {
+    printf '%s\n' "$base"
+    for file in "$@"; do
+      printf '%s %s\n' "${file#"$dir/"}" "$(sha256sum <"$file" | cut -d ' ' -f 1)"
+    done
+  } | sha256sum | cut -c 1-16
 }
 
 has_image() {
@@ -76,7 +82,7 @@ drop_replaced() {
 
 build_debian() {
   local hash
-  hash=$(digest "$images_dir/debian/build-rootfs.sh" "$ca_bundle")
+  hash=$(fingerprint "" "$images_dir" "$images_dir/debian/build-rootfs.sh" "$ca_bundle")
   [[ $(built_hash "$debian_image") == "$hash" ]] && return 0
 
   local tarball="$cache_dir/debian-bookworm-$hash.tar"
@@ -105,7 +111,7 @@ build_on_debian() {
   local files=()
   mapfile -t files < <(find "$dir" -type f | LC_ALL=C sort)
   local hash
-  hash=$(digest "$(built_hash "$debian_image")" "${files[@]#"$dir/"}" "${files[@]}")
+  hash=$(fingerprint "$(built_hash "$debian_image")" "$dir" "${files[@]}")
   [[ $(built_hash "$tag") == "$hash" ]] && return 0
 
   local old_id

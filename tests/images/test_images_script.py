@@ -11,10 +11,12 @@ from standin import docker
 REPO = Path(__file__).resolve().parents[2]
 
 
-def bash(script: str, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def bash(
+    script: str, *args: str, cwd: Path = REPO, timeout: float = 900
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["bash", "-c", script, "bash", *args],
-        cwd=REPO,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -65,3 +67,13 @@ def test_unknown_argument_exits_2_naming_it(engine):
     assert result.stderr.strip() == (
         "error: unknown argument '--pull'; expected no argument or --standins"
     )
+
+
+def test_cache_key_does_not_depend_on_the_current_directory(engine, tmp_path):
+    # The repository root has a Dockerfile of its own, like images/python/.
+    assert bash("bash scripts/images.sh --standins").returncode == 0
+
+    elsewhere = bash(f"bash {REPO}/scripts/images.sh --standins", cwd=tmp_path)
+
+    assert elsewhere.returncode == 0, elsewhere.stderr[-2000:]
+    assert "==>" not in elsewhere.stderr
