@@ -272,9 +272,12 @@ def load(conninfo: str, pin_key: str, scale: Scale) -> Dataset:
 
         for n, person_id in enumerate(data.person_ids, start=1):
             site_groups = groups_of_site[site_ids[n % len(site_ids)]]
+            # n // sites runs through every integer within one site, so every
+            # group of the site gets members.
+            rank = n // len(site_ids)
             for group_id in {
-                site_groups[n % len(site_groups)],
-                site_groups[(n * 3 + 1) % len(site_groups)],
+                site_groups[rank % len(site_groups)],
+                site_groups[(rank * 7 + 3) % len(site_groups)],
             }:
                 members.append((person_id, group_id))
                 data.group_members.setdefault(group_id, []).append(person_id)

@@ -8,6 +8,9 @@ import json
 import os
 import platform
 import secrets
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -19,7 +22,14 @@ from typing import Any
 import httpx
 
 from bench import delivery, loader, profiling
-from bench.deployment import Deployment, ReadyWatcher, base_images, docker, health_times
+from bench.deployment import (
+    Deployment,
+    ReadyWatcher,
+    base_images,
+    docker,
+    health_times,
+    sweep,
+)
 from bench.errors import BenchError
 from bench.load import LoadResult, Request, run_wrk, write_requests
 from bench.report import write_report
@@ -117,6 +127,15 @@ def gunicorn_processes(container: dict[str, Any]) -> dict[str, Any]:
     return {"master": master, "workers": workers}
 
 
+def worker_class(container: dict[str, Any]) -> str:
+    """The worker class Gunicorn reported at start ("Using worker: ...")."""
+    done = subprocess.run(
+        ["docker", "logs", container["Id"]], capture_output=True, text=True
+    )
+    found = re.findall(r"Using worker: (\w+)", done.stdout + done.stderr)
+    return found[-1] if found else "unknown"
+
+
 class Bench:
     def __init__(self, mode: Mode, keep: bool, out: Path) -> None:
         self.mode = mode
@@ -142,6 +161,7 @@ class Bench:
             "postgres_limits": limits_of(deployment.container("postgres")),
             "workers": len(processes["workers"]),
             "threads": deployment.api_env.get("threads", 4),
+            "worker_class": worker_class(api),
         }
 
     def wrk(
@@ -347,14 +367,15 @@ class Bench:
         ratio = defaults.rps / measured.rps if measured.rps else None
         self.results["workers"] = {
             "original": {
-                "label": f"original: sync, {measured.context['workers']} workers"
-                " (host CPUs + 1)",
+                "label": f"original: {measured.context['worker_class']},"
+                f" {measured.context['workers']} workers x 1 thread (host CPUs + 1)",
                 "env": original_env,
                 "result": measured.to_dict(),
             },
             "defaults": {
-                "label": f"defaults: gthread, {defaults_ctx['workers']} workers x"
-                f" {defaults_ctx['threads']} threads",
+                "label": f"defaults: {defaults_ctx['worker_class']},"
+                f" {defaults_ctx['workers']} workers x {defaults_ctx['threads']} threads"
+                " (cgroup CPU limit + 1)",
                 "env": deployment.api_env,
                 "result": defaults.to_dict(),
             },
@@ -395,7 +416,10 @@ class Bench:
                     "postgres": images["postgres"],
                     "apiBase": images["pythonBase"],
                     "apiTag": "bench",
-                }
+                },
+                # Generous: a busy machine slows the first probes, and a
+                # failed deploy costs more than a long wait.
+                "waitTimeouts": {"postgres": 120, "api": 120},
             },
         )
         self.results["machine"] = machine()
@@ -407,7 +431,7 @@ class Bench:
                 "name": name,
                 "workers": ctx["workers"],
                 "threads": ctx["threads"],
-                "worker_class": "gthread",
+                "worker_class": ctx["worker_class"],
             }
             with step("redeploy with no change"):
                 self.redeploy_unchanged(deployment)
@@ -428,12 +452,24 @@ class Bench:
                 self.delivery(deployment)
         finally:
             if not self.keep:
-                with step(f"destroy {name}"):
-                    deployment.destroy()
+                teardown(deployment)
         self.results["duration_s"] = round(time.monotonic() - self.started, 1)
         targets = write_report(self.results, self.out)
         print_figures(self.results, targets)
         return 0
+
+
+def teardown(deployment: Deployment) -> None:
+    """Destroy, then sweep whatever the destroy left; never mask an error."""
+    try:
+        with step(f"destroy {deployment.name}"):
+            deployment.destroy()
+    except BenchError as err:
+        progress(f"bench: {str(err).splitlines()[-1]}; sweeping {deployment.name}-*")
+    left = sweep(deployment.name)
+    if left:
+        progress(f"bench: swept what the destroy left: {', '.join(left)}")
+    shutil.rmtree(deployment.workdir, ignore_errors=True)
 
 
 def deployment_db(deployment: Deployment) -> Any:

@@ -39,7 +39,7 @@ def decision_requests(data: Dataset, count: int, seed: int = 5) -> list[Request]
         members = [
             p
             for g in sorted(data.door_groups.get(door_id, ()))
-            for p in data.group_members[g]
+            for p in data.group_members.get(g, [])
         ]
         roll = rng.random()
         body: dict[str, object] = {"event_id": "{event_id}"}
