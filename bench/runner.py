@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import os
 import platform
-import secrets
 import re
+import secrets
 import shutil
 import subprocess
 import sys
