@@ -135,7 +135,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         if raw == "":
             if spec.get("required"):
                 problems.append(
-                    f"{name}: got nothing; expected {_accepted(spec)} (required)"
+                    f"{name}: got nothing; expected {accepted_text(spec)} (required)"
                 )
             values[name] = _default(spec)
             continue
@@ -216,10 +216,11 @@ def _parse(spec: dict[str, Any], raw: str) -> tuple[Any, str | None]:
     else:
         raise ValueError(f"contract type {kind!r} is not known to app.config")
 
-    return None, _accepted(spec)
+    return None, accepted_text(spec)
 
 
-def _accepted(spec: dict[str, Any]) -> str:
+def accepted_text(spec: dict[str, Any]) -> str:
+    """What a variable of this contract type accepts, as error messages say it."""
     kind = spec["type"]
     if kind == "integer":
         return f"a whole number >= {spec.get('min', 0)}"
