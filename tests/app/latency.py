@@ -21,7 +21,9 @@ def main(count: int) -> None:
     with contextlib.ExitStack() as stack:
         server = stack.enter_context(conftest._any_server())
         conftest._prepare_database(server)
-        db = conftest.Database(server, conftest.TEST_DB, conftest.OWNER, conftest.RUNTIME)
+        db = conftest.Database(
+            server, conftest.TEST_DB, conftest.OWNER, conftest.RUNTIME
+        )
 
         from app import create_app
         from app.cli import migrate
@@ -30,9 +32,10 @@ def main(count: int) -> None:
         app = create_app(db.settings())
         clock = conftest.Clock()
         app.extensions["smart_access.clock"] = clock
+        from sqlalchemy.orm import Session
+
         from app.auth import issue_token
         from app.db import build_engine
-        from sqlalchemy.orm import Session
 
         engine = build_engine(app.extensions["smart_access.settings"], pool_size=1)
         with Session(engine) as session:
