@@ -323,6 +323,15 @@ def render_markdown(results: Mapping[str, Any], targets: list[Target]) -> str:
             f"| whole deploy | {_seconds(delivery.get('deploy_s'))} |",
             f"| no-change redeploy | {_seconds(delivery.get('redeploy_s'))} |",
         ]
+        phases = delivery.get("api_start_phases")
+        if phases:
+            steps = ", ".join(
+                f"{label} at {value:.1f} s" for label, value in phases.items()
+            )
+            out += ["", f"API start, from the container's start: {steps}."]
+        if "dependency_layer_reused" in delivery:
+            reused = "reused" if delivery["dependency_layer_reused"] else "NOT reused"
+            out += ["", f"The warm build {reused} the dependency layers."]
 
     profile = results.get("profile")
     if profile:

@@ -28,6 +28,7 @@ from bench.deployment import (
     base_images,
     docker,
     health_times,
+    parse_docker_time,
     sweep,
 )
 from bench.errors import BenchError
@@ -136,6 +137,43 @@ def worker_class(container: dict[str, Any]) -> str:
     return found[-1] if found else "unknown"
 
 
+# Milestones of the API container's start, as its log lines name them.
+START_MILESTONES = (
+    ("configuration checked", "configuration valid"),
+    ("schema checked", "schema is at head"),
+    ("gunicorn listening", "Listening at"),
+    ("last worker booted", "Booting worker"),
+    ("first ready answer", "/health/ready 200"),
+)
+
+
+def start_phases(container: dict[str, Any]) -> dict[str, float]:
+    """Seconds from container start to each milestone in the API's log."""
+    started = parse_docker_time(container["State"]["StartedAt"])
+    done = subprocess.run(
+        [
+            "docker",
+            "logs",
+            "--timestamps",
+            "--since",
+            container["State"]["StartedAt"],
+            container["Id"],
+        ],
+        capture_output=True,
+        text=True,
+    )
+    phases: dict[str, float] = {}
+    for line in (done.stdout + done.stderr).splitlines():
+        stamp, _, text = line.partition(" ")
+        for label, needle in START_MILESTONES:
+            # The last worker's boot is the latest line; the rest the first.
+            if needle in text and (
+                label not in phases or label == "last worker booted"
+            ):
+                phases[label] = round(parse_docker_time(stamp) - started, 3)
+    return phases
+
+
 class Bench:
     def __init__(self, mode: Mode, keep: bool, out: Path) -> None:
         self.mode = mode
@@ -198,6 +236,7 @@ class Bench:
         figures["api_start_to_ready_s"] = (
             round(watcher.first_ready - api_start, 2) if watcher.first_ready else None
         )
+        figures["api_start_phases"] = start_phases(api)
         self.results["limits"] = {
             "api": limits_of(api),
             "postgres": limits_of(postgres),

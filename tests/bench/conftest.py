@@ -99,6 +99,8 @@ SAMPLE = {
         "deploy_s": 60.0,
         "redeploy_s": 8.0,
         "redeploy_replaced": [],
+        "dependency_layer_reused": True,
+        "api_start_phases": {"schema checked": 1.2, "gunicorn listening": 2.0},
     },
 }
 

@@ -96,3 +96,10 @@ def test_report_lists_health_and_decisions_side_by_side(results):
     assert "| decisions | 16 | 1000 |" in report
     assert "ratio **25%**" in report
     assert "**1.25x**" in report
+
+
+def test_report_breaks_the_api_start_into_its_phases(results):
+    report = render_markdown(results, evaluate_targets(results))
+
+    assert "schema checked at 1.2 s, gunicorn listening at 2.0 s" in report
+    assert "reused the dependency layers" in report
