@@ -168,14 +168,20 @@ function loadSecrets(workDir: string): Record<string, string> {
 /**
  * scripts/deploy.sh passes the images scripts/images.sh chose in
  * SMART_ACCESS_DEPLOY_IMAGES; they apply only where the configuration
- * names no image itself.
+ * names no image itself. They are remembered in images.json, so that a
+ * later plan or destroy run without deploy.sh sees the same stack.
  */
 function imageDefaults(
   stack: string,
   configFile: string | undefined,
   env: NodeJS.ProcessEnv,
+  workDir: string,
 ): NodeJS.ProcessEnv {
-  const chosen = env.SMART_ACCESS_DEPLOY_IMAGES;
+  const remembered = path.join(workDir, "images.json");
+  let chosen = env.SMART_ACCESS_DEPLOY_IMAGES;
+  if (chosen) fs.writeFileSync(remembered, `${chosen.trim()}\n`);
+  else if (fs.existsSync(remembered))
+    chosen = fs.readFileSync(remembered, "utf8");
   if (!chosen) return {};
   let images: { postgres?: string; pythonBase?: string };
   try {
@@ -335,7 +341,7 @@ async function main(argv: string[]): Promise<number> {
   const secrets = loadSecrets(workDir);
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
-    ...imageDefaults(args.stack, args.config, baseEnv),
+    ...imageDefaults(args.stack, args.config, baseEnv, workDir),
   };
   for (const [k, v] of Object.entries(secrets)) env[`TF_VAR_${k}`] = v;
 
