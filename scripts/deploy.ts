@@ -17,12 +17,7 @@ import { Engine } from "../rehearsal/engine";
 import { ApplyError, RehearsalError } from "../rehearsal/errors";
 import { formatPlan } from "../rehearsal/plan";
 import { HANDLERS } from "../rehearsal/resources";
-import {
-  StackConfig,
-  loadStack,
-  parseStack,
-  stackFile,
-} from "../rehearsal/stack";
+import { StackConfig, parseStack, stackFile } from "../rehearsal/stack";
 import { readState } from "../rehearsal/state";
 
 const REPO = path.resolve(__dirname, "..");
@@ -250,27 +245,84 @@ function mirrorReady(): { ready: boolean; why: string } {
   };
 }
 
-async function synth(env: NodeJS.ProcessEnv): Promise<void> {
-  await step("synth", async () => {
-    const res = await run(
-      "npx",
-      ["cdktf", "synth", "--output", SYNTH_DIR],
-      env,
-      true,
-    );
-    if (res.code !== 0) {
-      const lines = res.output
-        .split("\n")
-        .filter((l) => l.trim() && !/^\s+at /.test(l));
-      const config = lines.find((l) =>
-        l.includes("Invalid Smart Access configuration"),
-      );
-      const detail = config
-        ? lines.slice(lines.indexOf(config)).join("\n")
-        : lines.slice(-15).join("\n");
-      throw new RehearsalError(`synth failed:\n${detail}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Deployments made from one tree share cdktf.out, so synth and the read of
+ * its result happen under a lock file; a lock whose process is gone is
+ * taken over.
+ */
+async function withSynthLock<T>(run: () => Promise<T>): Promise<T> {
+  const lock = path.join(REPO, ".smart-access", "synth.lock");
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 15 * 60 * 1000;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const holder = Number(fs.readFileSync(lock, "utf8") || 0);
+      let alive = false;
+      try {
+        process.kill(holder, 0);
+        alive = holder > 0;
+      } catch {
+        alive = false;
+      }
+      if (!alive) fs.rmSync(lock, { force: true });
+      else if (Date.now() > deadline) {
+        throw new RehearsalError(
+          `another deploy (pid ${holder}) has held ${lock} for 15 minutes`,
+        );
+      } else await sleep(250);
     }
-  });
+  }
+  try {
+    return await run();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** Synthesizes and returns a private copy of the stack's JSON. */
+async function synth(
+  env: NodeJS.ProcessEnv,
+  stack: string,
+  copy: string,
+): Promise<Record<string, unknown>> {
+  return step("synth", () =>
+    withSynthLock(async () => {
+      const res = await run(
+        "npx",
+        ["cdktf", "synth", "--output", SYNTH_DIR],
+        env,
+        true,
+      );
+      if (res.code !== 0) {
+        const lines = res.output
+          .split("\n")
+          .filter((l) => l.trim() && !/^\s+at /.test(l));
+        const config = lines.find((l) =>
+          l.includes("Invalid Smart Access configuration"),
+        );
+        const detail = config
+          ? lines.slice(lines.indexOf(config)).join("\n")
+          : lines.slice(-15).join("\n");
+        throw new RehearsalError(`synth failed:\n${detail}`);
+      }
+      const file = stackFile(SYNTH_DIR, stack);
+      if (!fs.existsSync(file)) {
+        throw new RehearsalError(
+          `synth wrote no ${file}; is '${stack}' a stack in main.ts?`,
+        );
+      }
+      fs.copyFileSync(file, copy);
+      return JSON.parse(fs.readFileSync(copy, "utf8")) as Record<
+        string,
+        unknown
+      >;
+    }),
+  );
 }
 
 async function printFailureLogs(err: unknown, host: string): Promise<void> {
@@ -359,6 +411,7 @@ async function main(argv: string[]): Promise<number> {
 
   const stateFile = path.join(workDir, `rehearsal-state-${args.stack}.json`);
   const appliedFile = path.join(workDir, `cdk.tf.${args.stack}.json`);
+  const synthFile = path.join(workDir, `synth.${args.stack}.json`);
   const log = (line: string) => process.stderr.write(`    ${line}\n`);
 
   if (args.command === "outputs") {
@@ -384,8 +437,8 @@ async function main(argv: string[]): Promise<number> {
       path.dirname(stackFile(SYNTH_DIR, args.stack)),
     );
   } else {
-    await synth(env);
-    stack = loadStack(SYNTH_DIR, args.stack);
+    const json = await synth(env, args.stack, synthFile);
+    stack = parseStack(json, path.dirname(stackFile(SYNTH_DIR, args.stack)));
   }
 
   const engineInstance = new Engine({
@@ -419,7 +472,7 @@ async function main(argv: string[]): Promise<number> {
       if (fs.existsSync(appliedFile)) fs.rmSync(appliedFile);
       return 0;
     }
-    fs.copyFileSync(stackFile(SYNTH_DIR, args.stack), appliedFile);
+    fs.copyFileSync(synthFile, appliedFile);
     const { lines } = await step(`deploy ${args.stack} (rehearsal)`, () =>
       engineInstance.apply(),
     );
