@@ -291,7 +291,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     path: "waitTimeouts.api",
     kind: { type: "integer", min: 1, max: 3600 },
-    defaults: both(60),
+    defaults: both(90),
     description:
       "Seconds the deploy waits for the API to be healthy; the same caveat applies.",
   },

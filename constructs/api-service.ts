@@ -60,11 +60,15 @@ export interface ApiServiceProps {
  */
 export const API_HEALTHCHECK: ContainerHealthcheck = {
   test: ["CMD", "python", "-m", "app.healthcheck"],
-  interval: "2s",
-  timeout: "3s",
+  // The probe starts an interpreter and imports the app package, which
+  // took over 10 s on a loaded 2-CPU host; its HTTP call is bounded to 2 s.
+  interval: "3s",
+  timeout: "30s",
   retries: 3,
-  // No start_interval: Docker APIs before 1.44 (engine 25) refuse it.
-  startPeriod: "10s",
+  // Failures in the start period do not count, a success ends it at once,
+  // so a long one costs nothing. No start_interval: Docker APIs before
+  // 1.44 (engine 25) refuse it.
+  startPeriod: "60s",
 };
 
 /** The port Gunicorn listens on inside the container, from BIND or API_PORT. */

@@ -119,7 +119,9 @@ export class DatabaseRoles extends Construct {
       database: this.database.name,
       owner: this.owner.name,
       ifNotExists: true,
-      dropCascade: false,
+      // Holds the migrations' tables, so RESTRICT would block every destroy.
+      // The schema goes only with its database, which is dropped next.
+      dropCascade: true,
     });
 
     const grant = (

@@ -98,10 +98,11 @@ export class PostgresServer extends Construct {
         database,
       ],
       interval: "2s",
-      timeout: "3s",
+      timeout: "5s",
       retries: 5,
-      // No start_interval: Docker APIs before 1.44 (engine 25) refuse it.
-      startPeriod: "5s",
+      // initdb and the init scripts run inside the start period. No
+      // start_interval: Docker APIs before 1.44 (engine 25) refuse it.
+      startPeriod: "30s",
     };
 
     this.container = new Container(this, "container", {

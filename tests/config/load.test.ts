@@ -1,7 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SCHEMA_FILE } from "../../scripts/config-schema";
+import {
+  CONFIGURATION_DOC,
+  embeddedTable,
+  SCHEMA_FILE,
+} from "../../scripts/config-schema";
 import {
   configJsonSchema,
   ConfigError,
@@ -319,18 +323,9 @@ describe("docs/configuration.md", () => {
   });
 
   test("embeds the settings table as the code renders it", () => {
-    const doc = fs.readFileSync(
-      path.join(__dirname, "..", "..", "docs", "configuration.md"),
-      "utf8",
-    );
-    const start = "<!-- settings-table:start -->\n";
-    const end = "\n<!-- settings-table:end -->";
-    const embedded = doc.slice(
-      doc.indexOf(start) + start.length,
-      doc.indexOf(end),
-    );
+    const doc = fs.readFileSync(CONFIGURATION_DOC, "utf8");
 
-    expect(embedded).toBe(renderSettingsTable());
+    expect(embeddedTable(doc)).toBe(renderSettingsTable());
   });
 
   test("every default in the table passes its own validation", () => {

@@ -61,6 +61,7 @@ describe("DatabaseRoles", () => {
     });
     expect(text).toHaveResourceWithProperties(Schema, {
       name: "public",
+      drop_cascade: true,
       owner: expect.stringMatching(
         /^\$\{postgresql_role\.db_owner_[^.]+\.name\}$/,
       ),
