@@ -361,6 +361,26 @@ async function terraform(args: Args, env: NodeJS.ProcessEnv): Promise<number> {
   return res.code;
 }
 
+/** The deployment name a config file sets, read without validating it. */
+function nameInFile(
+  configFile: string | undefined,
+  stack: string,
+): string | undefined {
+  if (!configFile) return undefined;
+  try {
+    const doc = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<
+      string,
+      { name?: unknown }
+    >;
+    const name = doc[stack]?.name;
+    return typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name)
+      ? name
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -386,10 +406,29 @@ async function main(argv: string[]): Promise<number> {
     }).config.name;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    return 1;
+    // destroy and outputs work from what was applied, so a configuration
+    // that has become invalid since must not strand a deployment.
+    const named =
+      args.command === "deploy" || args.command === "plan"
+        ? undefined
+        : nameInFile(args.config, args.stack);
+    if (!named) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    name = named;
   }
   const workDir = path.join(REPO, ".smart-access", name);
+  if (
+    args.command === "destroy" &&
+    !fs.existsSync(path.join(workDir, `rehearsal-state-${args.stack}.json`)) &&
+    !fs.existsSync(path.join(workDir, "secrets.json"))
+  ) {
+    process.stderr.write(
+      `nothing to destroy: deployment ${name} has no state\n`,
+    );
+    return 0;
+  }
   const secrets = loadSecrets(workDir);
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
