@@ -19,10 +19,12 @@ from app.auth import require
 from app.db import session
 from app.errors import Invalid, not_found
 from app.models import Base
+from app.schemas import MAX_ID
 
 
 def get_or_404(db: Session, model: type[Base], row_id: int, entity: str) -> Any:
-    row = db.get(model, row_id)
+    # Flask's int converter takes any digits; beyond bigint nothing can match.
+    row = db.get(model, row_id) if row_id <= MAX_ID else None
     if row is None:
         raise not_found(entity, row_id)
     return row

@@ -17,10 +17,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, row_id = base64.urlsafe_b64decode(padded).decode().split("|")
-        moment = dt.datetime.fromisoformat(at)
-        if moment.tzinfo is None:
+        moment, number = dt.datetime.fromisoformat(at), int(row_id)
+        if moment.tzinfo is None or not 0 < number < 2**63:
             raise ValueError
-        return moment, int(row_id)
+        return moment, number
     except ValueError:
         raise Invalid(
             "cursor", f"cursor {cursor!r} is not one this API returned as next_cursor"

@@ -6,6 +6,7 @@ never cross a fork, so the engine is built on first use in each process.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
@@ -33,7 +34,9 @@ def alembic_config(settings: Settings | None = None) -> Config:
     return config
 
 
+@functools.cache
 def expected_head() -> str:
+    """The one head of app/migrations: the revision this code expects."""
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"migrations must have one head, found {heads}")

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def handle_integrity(err: IntegrityError) -> Response:
         return _integrity(err)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(err: DataError) -> Response:
+        # Validation should have caught it; answer without echoing the SQL.
+        log.warning("value rejected by the database: %s", type(err.orig).__name__)
+        return _body(
+            422,
+            "validation_error",
+            "a value is out of the range the database accepts",
+            {"fields": []},
+        )
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeoutError)

@@ -25,7 +25,8 @@ from pydantic import (
 from app.cards import RAW_MAX_BITS, WIEGAND_FORMATS
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Id = Annotated[int, Field(ge=1)]
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigint
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 DoorMode = Literal["normal", "locked_down", "unlocked"]
 Direction = Literal["in", "out"]
 Role = Literal["admin", "reader", "auditor"]
@@ -75,7 +76,7 @@ def _window_in_order(model: BaseModel) -> BaseModel:
 
 class ListQuery(Request):
     limit: int = Field(100, ge=1, le=500)
-    after: int = Field(0, ge=0, description="return ids greater than this")
+    after: int = Field(0, ge=0, le=MAX_ID, description="return ids greater than this")
 
 
 class Page(Reply):
