@@ -42,6 +42,9 @@ suite() {
 
 suite "stack and rehearsal tests (jest)" npx jest --ci
 suite "API lint and tests (ruff, pytest)" bash scripts/test-api.sh
+# The stand-in tests need the stand-ins even where the public images exist.
+suite "stand-in image tests" bash -c 'bash scripts/images.sh --standins >/dev/null &&
+  .venv/bin/python -m pytest -p no:cacheprovider --confcutdir=tests/images tests/images'
 suite "end-to-end deployment" bash scripts/test-e2e.sh
 suite "robustness under load and quick bench" bash scripts/bench.sh --quick --with-robustness
 
