@@ -76,8 +76,10 @@ class Builds:
     cold_s: float
     warm_s: float
     dependency_layer_reused: bool
+    rebuilt_steps: list[str]
     image_bytes: int
     base_image_bytes: int
+    base_image_changed: bool
 
 
 # The legacy builder prints a step line, then " ---> Using cache" when reused.
@@ -104,6 +106,7 @@ def image_builds(
     """Build cold (no cache), then warm after a one-line change to a source file."""
     env = {"DOCKER_BUILDKIT": "0"}
     cold_tag, warm_tag = f"{tag_prefix}-build:cold", f"{tag_prefix}-build:warm"
+    base_id = docker("image", "inspect", "--format", "{{.Id}}", base_image).strip()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         tree = Path(tmp)
         copy_tree(tree)
@@ -124,10 +127,22 @@ def image_builds(
             steps = cached_steps(output)
             dependency_steps = [s for s, cached in steps.items() if "requirements" in s]
             reused = bool(dependency_steps) and all(steps[s] for s in dependency_steps)
+            rebuilt = [
+                s
+                for s, cached in steps.items()
+                if not cached and not s.startswith(("ARG", "FROM"))
+            ]
             size = int(
                 docker("image", "inspect", "--format", "{{.Size}}", warm_tag).strip()
             )
         finally:
             docker("rmi", "-f", cold_tag, warm_tag, check=False)
     base = int(docker("image", "inspect", "--format", "{{.Size}}", base_image).strip())
-    return Builds(round(cold_s, 2), round(warm_s, 2), reused, size, base)
+    # Another build replacing the base image between the two builds would
+    # explain a cache miss; say so rather than report a slow warm build.
+    changed = (
+        docker("image", "inspect", "--format", "{{.Id}}", base_image).strip() != base_id
+    )
+    return Builds(
+        round(cold_s, 2), round(warm_s, 2), reused, rebuilt, size, base, changed
+    )

@@ -49,9 +49,26 @@ class Mode:
     paced_connections: int
     decision_requests: int
     event_queries: int
+    # Each deploy.ts call synthesizes again; quick mode skips the two calls
+    # that measure nothing: the plan before the no-change redeploy (its
+    # container ids tell the same) and the return to the defaults before the
+    # destroy.
+    plan_before_redeploy: bool = True
+    restore_defaults: bool = True
 
 
-QUICK = Mode("quick", loader.QUICK, 3, (8, 32), (0.5, 0.7, 0.9), 16, 2000, 200)
+QUICK = Mode(
+    "quick",
+    loader.QUICK,
+    3,
+    (8, 32),
+    (0.5, 0.7, 0.9),
+    16,
+    2000,
+    200,
+    plan_before_redeploy=False,
+    restore_defaults=False,
+)
 FULL = Mode(
     "full",
     loader.FULL,
@@ -247,7 +264,7 @@ class Bench:
         image_before = docker(
             "image", "inspect", "--format", "{{.Id}}", f"{deployment.name}-api:bench"
         )
-        empty, _ = deployment.plan()
+        empty = deployment.plan()[0] if self.mode.plan_before_redeploy else None
         redeployed = deployment.deploy()
         after = {n: c["Id"] for n, c in deployment.containers().items()}
         image_after = docker(
@@ -400,8 +417,9 @@ class Bench:
             original.deploy()
         self.wrk(original, decision_file, connections, seconds=1)
         measured = self.wrk(original, decision_file, connections)
-        with step("redeploy with the project defaults"):
-            deployment.deploy()
+        if self.mode.restore_defaults:
+            with step("redeploy with the project defaults"):
+                deployment.deploy()
 
         ratio = defaults.rps / measured.rps if measured.rps else None
         self.results["workers"] = {
@@ -424,6 +442,15 @@ class Bench:
             else "the original settings",
         }
 
+    def profile(self, deployment: Deployment) -> None:
+        try:
+            self.results["profile"] = profiling.profile_decisions(
+                self, deployment, self.work / "decisions.tsv"
+            )
+        except BenchError as err:
+            # A missing profile weakens the report but voids no figure.
+            self.results["profile"] = {"summary": f"no profile: {err}", "top": []}
+
     def delivery(self, deployment: Deployment) -> None:
         figures = self.results.setdefault("delivery", {})
         figures["synth_s"] = round(delivery.synth_seconds(deployment.config_path), 2)
@@ -432,6 +459,8 @@ class Bench:
             build_cold_s=builds.cold_s,
             build_warm_s=builds.warm_s,
             dependency_layer_reused=builds.dependency_layer_reused,
+            warm_rebuilt_steps=builds.rebuilt_steps,
+            base_image_changed_during_builds=builds.base_image_changed,
             image_bytes=builds.image_bytes,
             base_image_bytes=builds.base_image_bytes,
             base_image=deployment.images["pythonBase"],
@@ -480,13 +509,13 @@ class Bench:
                 self.decisions(deployment, data)
             with step("event log queries"):
                 self.events(deployment, data)
-            with step("worker settings"):
-                self.workers(deployment, data)
+            # Profiled before the worker comparison, which may leave the
+            # original settings deployed.
             if profiling.wanted(self.results):
                 with step("profile of the decision path"):
-                    self.results["profile"] = profiling.profile_decisions(
-                        self, deployment, self.work / "decisions.tsv"
-                    )
+                    self.profile(deployment)
+            with step("worker settings"):
+                self.workers(deployment, data)
             with step("delivery: synth and image builds"):
                 self.delivery(deployment)
         finally:
