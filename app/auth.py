@@ -107,7 +107,16 @@ def require(*roles: str) -> Callable:
 
         # APIFlask reads _spec for the OpenAPI document; the copy keeps the
         # wrapped view's annotations and adds the bearer requirement.
-        wrapper._spec = {**getattr(view, "_spec", {}), "security": "bearer"}
+        spec = getattr(view, "_spec", {})
+        wrapper._spec = {
+            **spec,
+            "security": "bearer",
+            "responses": {
+                403: "the token's role may not use this endpoint",
+                503: "the database is unavailable",
+                **(spec.get("responses") or {}),
+            },
+        }
         wrapper.required_roles = roles
         return wrapper
 

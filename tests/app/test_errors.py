@@ -166,3 +166,21 @@ def test_liveness_does_not_need_the_database(unreachable_app):
 
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
+
+
+def test_exhausted_pool_is_503_not_a_hang(clean_db, monkeypatch):
+    import app.db
+
+    monkeypatch.setattr(app.db, "POOL_TIMEOUT_SECONDS", 0.5)
+    application = create_app(clean_db.settings(THREADS="1"))
+    engine = application.extensions["smart_access.db"].engine
+    try:
+        with engine.connect():  # the pool's only connection, held elsewhere
+            response = application.test_client().get(
+                "/v1/events", headers={"Authorization": "Bearer sa_any"}
+            )
+    finally:
+        engine.dispose()
+
+    assert response.status_code == 503
+    _assert_shape(response.get_json(), "database_unavailable")
