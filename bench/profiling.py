@@ -44,27 +44,51 @@ def py_spy() -> Path:
     return binary
 
 
-def summarize(raw: str, top: int = 12) -> list[tuple[str, float]]:
-    """Share of samples each function appears in, from py-spy's raw format.
+def _package(frame: str) -> str:
+    """The top-level package or module of a py-spy frame ``name (path:line)``."""
+    _, _, where = frame.rpartition(" (")
+    path = where.rsplit(":", 1)[0]
+    if path.startswith("<"):
+        return "generated code"
+    head = path.split("/", 1)[0]
+    return head.removesuffix(".py") or "?"
 
-    Each raw line is ``frame;frame;...;leaf COUNT``; a function counts once per
-    stack, so the shares are inclusive and may add up to more than 100%.
+
+def summarize(raw: str, top: int = 12) -> list[tuple[str, float]]:
+    """Share of samples that each package is on the stack for, from py-spy raw.
+
+    Each raw line is ``frame;frame;...;leaf COUNT``. A package counts once per
+    stack, so the shares are inclusive and may add up to more than 100%;
+    packages on every stack (the thread machinery) say nothing and are left
+    out.
     """
     inclusive: Counter[str] = Counter()
     total = 0
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
+        if not stack.strip() or not count.isdigit():
             continue
         n = int(count)
         total += n
-        for name in {frame.split(" (")[0] for frame in stack.split(";")}:
+        for name in {_package(frame) for frame in stack.split(";")}:
             inclusive[name] += n
     if not total:
         return []
-    # The outermost frames (thread bootstrap, the worker loop) are in every
-    # sample and say nothing; keep what is below them.
     return [(name, n / total) for name, n in inclusive.most_common() if n < total][:top]
+
+
+def leaf_functions(raw: str, top: int = 8) -> list[tuple[str, float]]:
+    """Share of samples spent in each innermost frame (self time)."""
+    own: Counter[str] = Counter()
+    total = 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack.strip() or not count.isdigit():
+            continue
+        total += int(count)
+        leaf = stack.split(";")[-1]
+        own[leaf.rsplit(":", 1)[0] + ")"] += int(count)
+    return [(name, n / total) for name, n in own.most_common(top)] if total else []
 
 
 def profile_decisions(
@@ -121,13 +145,14 @@ def profile_decisions(
     load.join()
     if not raw:
         raise BenchError(f"py-spy recorded nothing: {'; '.join(errors)}")
-    top = summarize("\n".join(raw))
+    joined = "\n".join(raw)
     return {
         "tool": "py-spy",
         "seconds": seconds,
         "workers": len(workers),
         "summary": f"py-spy sampled {len(workers)} workers at 200 Hz for {seconds} s"
-        " under the peak decision load; shares are of samples in which the"
-        " function is on the stack.",
-        "top": top,
+        " under the peak decision load. First the share of busy samples in which"
+        " each package is on the stack, then the innermost frames.",
+        "top": summarize(joined),
+        "leaves": leaf_functions(joined),
     }

@@ -337,8 +337,12 @@ def render_markdown(results: Mapping[str, Any], targets: list[Target]) -> str:
     if profile:
         out += ["", "## Where the time goes", "", profile.get("summary", ""), ""]
         if profile.get("top"):
-            out += ["| function | share of samples |", "|---|---:|"]
+            out += ["| package on the stack | share of samples |", "|---|---:|"]
             for name, share in profile["top"]:
+                out.append(f"| `{name}` | {share:.0%} |")
+        if profile.get("leaves"):
+            out += ["", "| innermost frame | share of samples |", "|---|---:|"]
+            for name, share in profile["leaves"]:
                 out.append(f"| `{name}` | {share:.0%} |")
 
     return "\n".join(out) + "\n"

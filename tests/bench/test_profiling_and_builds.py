@@ -1,25 +1,33 @@
 import pytest
 
 from bench.delivery import cached_steps
-from bench.profiling import summarize
+from bench.profiling import leaf_functions, summarize
 
 RAW = """\
-<module> (wsgi.py:1);run (arbiter.py:1);decide (app/decisions.py:200);execute (sqlalchemy/engine.py:10) 60
-<module> (wsgi.py:1);run (arbiter.py:1);decide (app/decisions.py:200);dumps (json.py:3) 20
-<module> (wsgi.py:1);run (arbiter.py:1);accept (socket.py:9) 20
+Thread.run (threading.py:1);handle (gunicorn/workers/gthread.py:5);decide (app/decisions.py:200);execute (sqlalchemy/engine/base.py:10) 60
+Thread.run (threading.py:1);handle (gunicorn/workers/gthread.py:5);decide (app/decisions.py:200);dumps (json/__init__.py:3) 20
+Thread.run (threading.py:1);handle (gunicorn/workers/gthread.py:5);emit (logging/__init__.py:9) 20
 """
 
 
-def test_profile_shares_are_inclusive_and_drop_frames_in_every_sample():
+def test_profile_shares_are_inclusive_per_package_and_drop_the_ubiquitous():
     top = dict(summarize(RAW))
 
-    assert top["decide"] == pytest.approx(0.8)
-    assert top["execute"] == pytest.approx(0.6)
-    assert "run" not in top and "<module>" not in top
+    assert top["app"] == pytest.approx(0.8)
+    assert top["sqlalchemy"] == pytest.approx(0.6)
+    assert top["logging"] == pytest.approx(0.2)
+    assert "threading" not in top and "gunicorn" not in top
 
 
-def test_an_empty_profile_has_no_top_functions():
+def test_leaf_functions_are_self_time_without_line_numbers():
+    leaves = dict(leaf_functions(RAW))
+
+    assert leaves["execute (sqlalchemy/engine/base.py)"] == pytest.approx(0.6)
+
+
+def test_an_empty_profile_has_no_top_packages():
     assert summarize("") == []
+    assert summarize("   12\n") == []
 
 
 BUILD_LOG = """\
