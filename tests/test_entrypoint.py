@@ -69,18 +69,17 @@ def fresh_db(database) -> Iterator[FreshDatabase]:
     name = f"sa_entrypoint_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name} OWNER {database.owner}")
-    if server.separate_roles:
-        with psycopg.connect(server.admin_conninfo(name), autocommit=True) as conn:
-            conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-            conn.execute(f"GRANT USAGE ON SCHEMA public TO {database.runtime}")
-            for objects, rights in (
-                ("TABLES", "SELECT, INSERT, UPDATE, DELETE"),
-                ("SEQUENCES", "USAGE, SELECT"),
-            ):
-                conn.execute(
-                    f"ALTER DEFAULT PRIVILEGES FOR ROLE {database.owner} IN SCHEMA "
-                    f"public GRANT {rights} ON {objects} TO {database.runtime}"
-                )
+    with psycopg.connect(server.admin_conninfo(name), autocommit=True) as conn:
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {database.runtime}")
+        for objects, rights in (
+            ("TABLES", "SELECT, INSERT, UPDATE, DELETE"),
+            ("SEQUENCES", "USAGE, SELECT"),
+        ):
+            conn.execute(
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {database.owner} IN SCHEMA "
+                f"public GRANT {rights} ON {objects} TO {database.runtime}"
+            )
     yield FreshDatabase(database, name)
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
