@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,9 +119,14 @@ def images() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The snapshot of the working tree every deployment is made from."""
-    with PROGRESS.step("snapshot the working tree"):
-        return harness.snapshot_tree(tmp_path_factory.mktemp("tree"))
+    """The snapshot every deployment is made from: the working tree, or the
+    last commit with SMART_ACCESS_E2E_SOURCE=head."""
+    source = os.environ.get("SMART_ACCESS_E2E_SOURCE", "worktree")
+    assert source in ("worktree", "head"), (
+        f"SMART_ACCESS_E2E_SOURCE: got {source!r}; expected 'worktree' or 'head'"
+    )
+    with PROGRESS.step(f"snapshot the tree ({source})"):
+        return harness.snapshot_tree(tmp_path_factory.mktemp("tree"), source)
 
 
 @pytest.fixture(scope="session")

@@ -169,8 +169,6 @@ def make_config(name: str, images: dict[str, str], **overrides: Any) -> dict[str
 
     One CPU for the API with WORKERS_PER_CORE=1 means two Gunicorn workers,
     where the host's two CPUs would give three: the worker test can tell.
-    Wait timeouts are tight because the engine's wait keeps polling after a
-    container has exited.
     """
     config = {
         "name": name,
@@ -181,7 +179,9 @@ def make_config(name: str, images: dict[str, str], **overrides: Any) -> dict[str
             "apiTag": "e2e",
         },
         "limits": {"api": {"cpus": "1", "memory": "512m"}},
-        "waitTimeouts": {"postgres": 60, "api": 30},
+        # Generous for a shared, busy machine; the failure cases do not wait
+        # on them, since the migration job fails before the API's wait.
+        "waitTimeouts": {"postgres": 120, "api": 120},
         "api": {"workersPerCore": 1, "gracefulTimeout": 20, "threads": 4},
     }
     return _merge(config, overrides)
@@ -330,23 +330,34 @@ class Deployment:
         return result, left
 
 
-def snapshot_tree(dest: Path) -> Path:
-    """A copy of the working tree as it is now, to deploy from.
+def snapshot_tree(dest: Path, source: str = "worktree") -> Path:
+    """A copy of the tree to deploy from, so edits made while the test runs
+    cannot reach a deployment.
 
-    Tracked and untracked-but-not-ignored files are copied, so the snapshot
-    is what a commit of the tree would be, and edits made to the tree while
-    the test runs cannot reach a deployment. node_modules is linked.
+    source "worktree" copies tracked and untracked-but-not-ignored files, so
+    the snapshot is what a commit of the tree would be; "head" exports the
+    last commit. node_modules is linked, not copied.
     """
-    listing = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-    ).stdout
-    for relative in filter(None, listing.split("\0")):
-        source = REPO_ROOT / relative
-        if not source.is_file():
-            continue  # deleted in the tree but still in the index
-        target = dest / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+    dest.mkdir(parents=True, exist_ok=True)
+    if source == "head":
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    else:
+        listing = run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ).stdout
+        for relative in filter(None, listing.split("\0")):
+            path = REPO_ROOT / relative
+            if not path.is_file():
+                continue  # deleted in the tree but still in the index
+            target = dest / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
     (dest / "node_modules").symlink_to(REPO_ROOT / "node_modules")
     return dest
 
