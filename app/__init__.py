@@ -71,19 +71,17 @@ ERROR_SCHEMA = {
 
 
 def _require_json_body() -> None:
-    from app.errors import ApiError
+    from app.errors import UnsupportedMediaType
 
     # Routing errors (404, 405) come first; they are raised after this hook.
     if request.routing_exception is not None:
         return
     if request.method in BODY_METHODS and request.path.startswith("/v1/"):
         if not request.is_json:
-            raise ApiError(
+            raise UnsupportedMediaType(
                 f"the request body must be JSON; got Content-Type "
                 f"{request.mimetype or 'none'!r}, expected 'application/json'",
                 {"content_type": request.mimetype},
-                status=415,
-                code="unsupported_media_type",
             )
 
 

@@ -49,6 +49,8 @@ def build_engine(settings: Settings, pool_size: int | None = None) -> Engine:
         pool_size=pool_size or settings.threads,
         max_overflow=0,
         pool_pre_ping=True,
+        # Errors are logged; their parameters could hold PIN or token hashes.
+        hide_parameters=True,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )

@@ -17,17 +17,15 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
+    """Base of the errors views raise; subclasses fix the status and code."""
+
     status = 400
     code = "bad_request"
 
-    def __init__(
-        self, message: str, details: dict[str, Any] | None = None, **kw: Any
-    ) -> None:
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
-        self.status = kw.get("status", self.status)
-        self.code = kw.get("code", self.code)
 
 
 class Unauthorized(ApiError):
@@ -60,9 +58,19 @@ class Invalid(ApiError):
         super().__init__(message, {"fields": [{"field": field, "message": message}]})
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class DatabaseUnavailable(ApiError):
     status = 503
     code = "database_unavailable"
+
+
+class SchemaNotAtHead(ApiError):
+    status = 503
+    code = "schema_not_at_head"
 
 
 def not_found(entity: str, entity_id: object) -> NotFound:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app import schemas
 from app.db import database
-from app.errors import ApiError
+from app.errors import DatabaseUnavailable, SchemaNotAtHead
 
 bp = APIBlueprint("health", __name__, url_prefix="/health", tag="Health")
 
@@ -30,19 +30,14 @@ def ready() -> dict:
     try:
         revision = database().schema_revision()
     except (DBAPIError, PoolTimeoutError):
-        raise ApiError(
-            "the database is unreachable",
-            {"expected_revision": expected},
-            status=503,
-            code="database_unavailable",
+        raise DatabaseUnavailable(
+            "the database is unreachable", {"expected_revision": expected}
         ) from None
     if revision != expected:
-        raise ApiError(
+        raise SchemaNotAtHead(
             f"the schema is at {revision or 'no revision'}, this code expects "
             f"{expected}; run 'entrypoint.sh migrate'",
             {"schema_revision": revision, "expected_revision": expected},
-            status=503,
-            code="schema_not_at_head",
         )
     return {
         "status": "ready",
