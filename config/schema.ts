@@ -91,7 +91,7 @@ export interface DatabaseSettings {
   readonly host: string;
   /** PostgreSQL server port as the API reaches it. */
   readonly port: number;
-  /** Administrative role the postgresql provider connects as. */
+  /** Local: the container's superuser, which the postgresql provider uses. */
   readonly adminUser: string;
   /** Whether adminUser is a superuser (false on managed services). */
   readonly adminIsSuperuser: boolean;
@@ -340,7 +340,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: { type: "sqlName" },
     defaults: both("postgres"),
     description:
-      "Role the postgresql provider connects as to create the roles and database; its password is the sensitive variable postgres_superuser_password.",
+      "Local: the PostgreSQL container's superuser, which the postgresql provider connects as to create the roles and database (its password is the variable postgres_superuser_password). Production takes the administrator's name from the sensitive variable postgres_admin_username instead, and uses this setting only to keep the role names distinct.",
   },
   {
     path: "database.adminIsSuperuser",

@@ -59,7 +59,7 @@ export class ProductionStack extends TerraformStack {
       type: "string",
       sensitive: true,
       nullable: false,
-      default: config.database.adminUser,
+      // No default: the admin's credentials stay out of the synthesized JSON.
       description:
         "Administrator the postgresql provider connects to the existing server as.",
     });

@@ -77,6 +77,7 @@ describe("the production stack", () => {
       superuser: false,
     });
     expect(json.variable.postgres_admin_username.sensitive).toBe(true);
+    expect(json.variable.postgres_admin_username.default).toBeUndefined();
     expect(json.variable.postgres_superuser_password.sensitive).toBe(true);
   });
 
