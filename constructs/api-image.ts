@@ -15,7 +15,7 @@ import { missingBuildContext } from "../config/errors";
 export const STACK_DIR_TO_REPOSITORY = "../../..";
 
 /**
- * Generated directories left out of the hash even if .dockerignore admits
+ * Top-level directories left out of the hash even if .dockerignore admits
  * them: synth and deploy write into them, which would change the hash.
  */
 export const NEVER_HASHED = [
@@ -26,14 +26,7 @@ export const NEVER_HASHED = [
 ];
 
 /** Patterns used when the repository has no .dockerignore yet. */
-export const FALLBACK_IGNORES = [
-  ".git",
-  "node_modules",
-  "cdktf.out",
-  ".smart-access",
-  ".venv",
-  "**/__pycache__",
-];
+export const FALLBACK_IGNORES = [...NEVER_HASHED, ".venv", "**/__pycache__"];
 
 export interface ApiImageProps {
   /** Image name including the tag, such as "smart-access-api:latest". */
@@ -71,8 +64,8 @@ export function buildContextFiles(dir: string): {
     .map((p) => p.slice(1).replace(/^\/+/, "").replace(/\/+$/, ""));
   // An ignored directory is skipped unless a negated pattern could
   // re-admit something beneath it.
-  const mayHoldReincluded = (dir: string) =>
-    reincluded.some((p) => /^[*?[]/.test(p) || p.startsWith(`${dir}/`));
+  const mayHoldReincluded = (directory: string) =>
+    reincluded.some((p) => /^[*?[]/.test(p) || p.startsWith(`${directory}/`));
 
   const files: string[] = [];
   const walk = (relative: string) => {
