@@ -30,7 +30,8 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 PIN_HASH_KEY_MIN_LENGTH = 32
 REDACTED = "***"
 
-_WHOLE = re.compile(r"[0-9]+")
+# Bounded so that int() never meets a string too long to convert.
+_WHOLE = re.compile(r"[0-9]{1,18}")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _HOST = re.compile(r"\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+")
 _SHOWN_VALUE_LENGTH = 60

@@ -197,6 +197,10 @@ def test_an_empty_value_counts_as_unset():
             "BOOTSTRAP_ADMIN_TOKEN: got '<hidden, 11 characters>'; expected it unset unless APP_ENV=local (APP_ENV is 'production'); create the first admin token with `python -m app.cli create-admin-token` instead",
         ),
         (
+            {"MAX_WORKERS": "9" * 5000},
+            f"MAX_WORKERS: got '{'9' * 60}...'; expected a whole number >= 1",
+        ),
+        (
             {"TIMEOUT": "1\n2"},
             "TIMEOUT: got '1\\n2'; expected a whole number >= 1",
         ),
