@@ -31,8 +31,6 @@ import { ApplyContext, Outputs } from "./resources/types";
 import { ResourceConfig } from "./stack";
 import { ResourceState, StateFile, storeAttributes, writeState } from "./state";
 
-const DOCKER_PROVIDER_KEYS = new Set(["host"]);
-
 export interface EngineOptions extends Inputs {
   readonly stateFile: string;
   readonly log: (line: string) => void;
@@ -67,18 +65,8 @@ export class Engine {
 
   private docker(resolver: Resolver | undefined): DockerClient {
     if (this.dockerClient) return this.dockerClient;
+    // provider.docker was checked with the plan (plan.ts providerProblems).
     const config = this.providerConfig(resolver, "docker");
-    for (const key of Object.keys(config)) {
-      if (!DOCKER_PROVIDER_KEYS.has(key)) {
-        throw new ValidationError([
-          {
-            address: "provider.docker",
-            attribute: key,
-            message: `provider setting is not supported by the rehearsal (got ${showValue(config[key])})`,
-          },
-        ]);
-      }
-    }
     const host = String(
       config.host ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock",
     );

@@ -15,6 +15,7 @@ import {
   resolveValue,
 } from "./expressions";
 import { Graph, buildGraph, topologicalOrder } from "./graph";
+import { postgresProvider } from "./postgres";
 import { ResourceHandler } from "./resources/types";
 import { check } from "./schema";
 import { ResourceConfig, StackConfig } from "./stack";
@@ -326,6 +327,7 @@ export async function plan(
     }
   }
 
+  resolver.problems.push(...providerProblems(stack, resolver));
   if (resolver.problems.length > 0)
     throw new ValidationError(resolver.problems);
 
@@ -345,6 +347,68 @@ export async function plan(
     ...removed,
   ];
   return { plan: { order, graph, changes, byAddress: planned }, resolver };
+}
+
+/**
+ * Provider blocks are checked with everything else, so that a setting the
+ * rehearsal cannot honour stops it before the first resource is created.
+ */
+function providerProblems(stack: StackConfig, resolver: Resolver): Problem[] {
+  const problems: Problem[] = [];
+  for (const [key, raw] of stack.providers) {
+    const address = `provider.${key}`;
+    let config: Record<string, unknown>;
+    try {
+      config = resolveValue(raw, resolver.scope(address)).value as Record<
+        string,
+        unknown
+      >;
+    } catch (err) {
+      if (!(err instanceof ExpressionError)) throw err;
+      problems.push({ address, attribute: "", message: err.message });
+      continue;
+    }
+    if (containsUnknown(config)) {
+      // A variable without a value is reported once, as itself.
+      if (resolver.problems.some((p) => p.address.startsWith("var."))) continue;
+      problems.push({
+        address,
+        attribute: "",
+        message:
+          "depends on values known only after apply; the rehearsal needs them at plan time",
+      });
+      continue;
+    }
+    const name = key.split(".")[0];
+    if (name === "postgresql") {
+      problems.push(...postgresProvider(key, config).problems);
+    } else if (name === "docker") {
+      for (const [k, v] of Object.entries(config)) {
+        if (k !== "host") {
+          problems.push({
+            address,
+            attribute: k,
+            message: `provider setting is not supported by the rehearsal (got ${showValue(v)})`,
+          });
+        }
+      }
+      const host = config.host;
+      if (host !== undefined && !/^unix:\/\/\//.test(String(host))) {
+        problems.push({
+          address,
+          attribute: "host",
+          message: `got ${showValue(host)}; the rehearsal accepts unix:///path/to/docker.sock only (ssh:// and tcp:// need real Terraform)`,
+        });
+      }
+    } else {
+      problems.push({
+        address,
+        attribute: "",
+        message: `provider ${name} is not supported by the rehearsal (supported: docker, postgresql)`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** One line per change, in the style of `terraform plan`. */

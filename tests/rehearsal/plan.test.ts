@@ -162,3 +162,25 @@ describe("state", () => {
     });
   });
 });
+
+describe("provider blocks", () => {
+  test("settings the rehearsal cannot honour are refused with the resources' problems", async () => {
+    const stack = fixture((json) => {
+      json.provider.docker[0].host = "ssh://deploy@example.invalid";
+      json.provider.docker[0].cert_path = "/certs";
+      json.provider.postgresql[0].sslmode = "sometimes";
+      json.provider.random = [{}];
+    });
+    const error = await plan(inputs(stack)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message.split("\n").slice(1)).toEqual([
+      '  - provider.docker.cert_path: provider setting is not supported by the rehearsal (got "/certs")',
+      '  - provider.docker.host: got "ssh://deploy@example.invalid"; the rehearsal accepts unix:///path/to/docker.sock only (ssh:// and tcp:// need real Terraform)',
+      '  - provider.postgresql.sslmode: got "sometimes"; expected one of disable, require, verify-ca, verify-full',
+      "  - provider.random: provider random is not supported by the rehearsal (supported: docker, postgresql)",
+    ]);
+  });
+});
