@@ -111,7 +111,7 @@ def stack() -> Any:
             "apiBase": deployment.images["pythonBase"],
             "apiTag": "robust",
         },
-        "waitTimeouts": {"postgres": 60, "api": 40},
+        "waitTimeouts": {"postgres": 120, "api": 120},
     }
     try:
         deployment.deploy()

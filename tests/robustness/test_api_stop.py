@@ -5,35 +5,39 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from conftest import GRACEFUL_TIMEOUT, REPORT
 from traffic import DecisionLoad, wait_until
 
 from bench.deployment import docker
 
 
-def test_docker_stop_lets_accepted_requests_finish_within_graceful_timeout(stack):
-    api = stack.container("api")["Id"]
+@pytest.fixture
+def api(stack):
+    """The API container's id; started again and healthy after the test."""
+    container = stack.container("api")["Id"]
+    yield container
+    docker("start", container)
+    wait_until(
+        "the API healthy again after its restart",
+        lambda: (
+            docker("inspect", "--format", "{{.State.Health.Status}}", container).strip()
+            == "healthy"
+        ),
+        timeout=180,
+        interval=0.5,
+    )
 
-    try:
-        with DecisionLoad(stack.url, stack.requests, threads=4, max_seconds=60) as load:
-            time.sleep(2)
-            sigterm_at = time.monotonic()
-            docker("stop", "-t", str(GRACEFUL_TIMEOUT + 20), api)
-            stop_s = time.monotonic() - sigterm_at
-            time.sleep(1)
-        outcomes = load.snapshot()
-        state = docker("inspect", "--format", "{{.State.ExitCode}}", api).strip()
-    finally:
-        docker("start", api)
-        wait_until(
-            "the API healthy again",
-            lambda: (
-                docker("inspect", "--format", "{{.State.Health.Status}}", api).strip()
-                == "healthy"
-            ),
-            timeout=60,
-            interval=0.5,
-        )
+
+def test_docker_stop_lets_accepted_requests_finish_within_graceful_timeout(stack, api):
+    with DecisionLoad(stack.url, stack.requests, threads=4, max_seconds=60) as load:
+        time.sleep(2)
+        sigterm_at = time.monotonic()
+        docker("stop", "-t", str(GRACEFUL_TIMEOUT + 20), api)
+        stop_s = time.monotonic() - sigterm_at
+        time.sleep(1)
+    outcomes = load.snapshot()
+    state = docker("inspect", "--format", "{{.State.ExitCode}}", api).strip()
 
     assert state == "0", (
         f"the API exited {state}: it was killed, not stopped gracefully"
