@@ -146,3 +146,29 @@ export async function containerLogTail(
   const res = await docker.cli(["logs", "--tail", String(lines), container]);
   return res.combined.trimEnd();
 }
+
+/** DELETE that treats an object already gone as deleted. */
+export async function removeIfPresent(
+  docker: DockerClient,
+  path: string,
+): Promise<void> {
+  try {
+    await docker.request("DELETE", path);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/** The refresh check: does the engine still have the object at `path`? */
+export async function objectExists(
+  docker: DockerClient,
+  path: string,
+): Promise<boolean> {
+  try {
+    await docker.request("GET", path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}

@@ -7,7 +7,7 @@
  * directory (cdktf.out/stacks/<stack>/), not against the context.
  */
 import { ApplyError } from "../errors";
-import { isNotFound } from "../docker";
+import { isNotFound, objectExists } from "../docker";
 import { block, bool, list, map, str } from "../schema";
 import { ResourceHandler } from "./types";
 
@@ -141,14 +141,6 @@ export const dockerImage: ResourceHandler = {
   },
 
   async exists(ctx, entry) {
-    try {
-      await ctx
-        .docker()
-        .request("GET", `/images/${entry.outputs.image_id}/json`);
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return objectExists(ctx.docker(), `/images/${entry.outputs.image_id}/json`);
   },
 };

@@ -2,7 +2,7 @@
  * docker_network (kreuzwerker/docker 3.6.2). Every argument forces a new
  * network, as in the provider; the id is the engine's network id.
  */
-import { isNotFound } from "../docker";
+import { objectExists, removeIfPresent } from "../docker";
 import { unsupportedValue } from "../errors";
 import { blocks, bool, map, str } from "../schema";
 import { LABEL_SCHEMA, labelMap } from "./labels";
@@ -52,20 +52,10 @@ export const dockerNetwork: ResourceHandler = {
   },
 
   async destroy(ctx, _address, entry) {
-    try {
-      await ctx.docker().request("DELETE", `/networks/${entry.outputs.id}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await removeIfPresent(ctx.docker(), `/networks/${entry.outputs.id}`);
   },
 
   async exists(ctx, entry) {
-    try {
-      await ctx.docker().request("GET", `/networks/${entry.outputs.id}`);
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return objectExists(ctx.docker(), `/networks/${entry.outputs.id}`);
   },
 };

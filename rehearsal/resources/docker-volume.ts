@@ -2,7 +2,7 @@
  * docker_volume (kreuzwerker/docker 3.6.2). Every argument forces a new
  * volume. Destroying it deletes the data, as the provider does.
  */
-import { isNotFound } from "../docker";
+import { objectExists, removeIfPresent } from "../docker";
 import { unsupportedValue } from "../errors";
 import { blocks, map, str } from "../schema";
 import { LABEL_SCHEMA, labelMap } from "./labels";
@@ -40,20 +40,10 @@ export const dockerVolume: ResourceHandler = {
   },
 
   async destroy(ctx, _address, entry) {
-    try {
-      await ctx.docker().request("DELETE", `/volumes/${entry.outputs.id}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await removeIfPresent(ctx.docker(), `/volumes/${entry.outputs.id}`);
   },
 
   async exists(ctx, entry) {
-    try {
-      await ctx.docker().request("GET", `/volumes/${entry.outputs.id}`);
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return objectExists(ctx.docker(), `/volumes/${entry.outputs.id}`);
   },
 };

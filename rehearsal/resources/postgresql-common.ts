@@ -34,3 +34,10 @@ export function storedString(
   const v = stored(entry, key);
   return v === undefined || v === null ? undefined : String(v);
 }
+
+/** The stored arguments of a resource with no sensitive input, by name. */
+export function storedValues(entry: ResourceState): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entry.attributes).map(([k, v]) => [k, v.value]),
+  );
+}

@@ -7,7 +7,7 @@
 import { Problem, unsupportedValue } from "../errors";
 import { Statement, ident } from "../postgres";
 import { bool, set, str } from "../schema";
-import { grantee, runStatements } from "./postgresql-common";
+import { grantee, runStatements, storedValues } from "./postgresql-common";
 import { ResourceHandler } from "./types";
 
 type Attrs = Readonly<Record<string, unknown>>;
@@ -98,9 +98,7 @@ export const postgresqlDefaultPrivileges: ResourceHandler = {
   },
 
   async destroy(ctx, _address, entry) {
-    const a = Object.fromEntries(
-      Object.entries(entry.attributes).map(([k, v]) => [k, v.value]),
-    );
+    const a = storedValues(entry);
     await runStatements(ctx, entry.provider, String(a.database), [
       revokeDefaultStatement(a),
     ]);

@@ -8,7 +8,7 @@
 import { Problem, unsupportedValue } from "../errors";
 import { Statement, ident } from "../postgres";
 import { bool, set, str } from "../schema";
-import { grantee, runStatements } from "./postgresql-common";
+import { grantee, runStatements, storedValues } from "./postgresql-common";
 import { ResourceHandler } from "./types";
 
 type Attrs = Readonly<Record<string, unknown>>;
@@ -113,9 +113,7 @@ export const postgresqlGrant: ResourceHandler = {
   },
 
   async destroy(ctx, _address, entry) {
-    const a = Object.fromEntries(
-      Object.entries(entry.attributes).map(([k, v]) => [k, v.value]),
-    );
+    const a = storedValues(entry);
     await runStatements(ctx, entry.provider, String(a.database), [
       revokeStatement(a),
     ]);
