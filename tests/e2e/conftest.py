@@ -92,6 +92,7 @@ def _sweep_survivors() -> None:
     for deployment in _live:
         if not deployment.destroyed:
             harness.sweep(deployment.name)
+    harness.sweep(harness.RUN)
 
 
 # --- fixtures ----------------------------------------------------------------
@@ -140,8 +141,8 @@ def new_deployment(
     """
     made: list[Deployment] = []
 
-    def make(suffix: str = "", **overrides: object) -> Deployment:
-        name = harness.unique_name(suffix)
+    def make(word: str = "main", **overrides: object) -> Deployment:
+        name = harness.unique_name(word)
         folder = tmp_path_factory.mktemp(name)
         config = harness.make_config(name, images, **overrides)
         deployment = Deployment(name, config, folder / "config.json", tree)

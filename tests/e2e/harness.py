@@ -145,13 +145,20 @@ def free_port() -> int:
 
 
 # scripts/test-e2e.sh names the run so it can sweep after pytest, whatever
-# became of it; every deployment of the run starts with this name.
+# became of it; every deployment of the run is named RUN-<word>.
 RUN = os.environ.get("SMART_ACCESS_E2E_RUN") or f"sa-e2e-{secrets.token_hex(3)}"
 
 
-def unique_name(suffix: str = "") -> str:
-    """RUN for the main deployment, RUN-<suffix> for a case's own."""
-    return f"{RUN}-{suffix}" if suffix else RUN
+def unique_name(word: str = "main") -> str:
+    """RUN-main for the main deployment, RUN-<word> for a case's own.
+
+    One word each, so that no deployment's name is a prefix of another's
+    resource names (`RUN-mig` would be one of `RUN-migrate`).
+    """
+    assert word.isalnum(), (
+        f"a deployment word: got {word!r}; expected letters and digits"
+    )
+    return f"{RUN}-{word}"
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -200,23 +207,32 @@ def _names(kind: str) -> list[str]:
     return [line for line in listing.splitlines() if line]
 
 
-def leftovers(token: str) -> dict[str, list[str]]:
-    """Every container, network, volume and image whose name contains token."""
+def owned(name: str, prefix: str) -> bool:
+    """Whether a Docker object's name belongs to what prefix names.
+
+    A deployment's objects are named `<name>-<what>`; a bare prefix such as
+    the run's id also matches every deployment of the run.
+    """
+    return name == prefix or name.startswith(f"{prefix}-")
+
+
+def leftovers(prefix: str) -> dict[str, list[str]]:
+    """Every container, network, volume and image that prefix names."""
     found = {}
     for kind in ("container", "network", "volume", "image"):
-        names = [name for name in _names(kind) if token in name]
+        names = [name for name in _names(kind) if owned(name, prefix)]
         if names:
             found[kind] = names
     return found
 
 
-def sweep(token: str) -> dict[str, list[str]]:
-    """Remove whatever carries token in its name; return what was removed.
+def sweep(prefix: str) -> dict[str, list[str]]:
+    """Remove whatever prefix names; return what was removed.
 
     The last resort after a destroy that failed or never ran. Containers go
     first, since they hold the networks, volumes and images.
     """
-    found = leftovers(token)
+    found = leftovers(prefix)
     removals = {
         "container": ["rm", "-f", "-v"],
         "network": ["network", "rm"],

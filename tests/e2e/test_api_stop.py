@@ -75,6 +75,8 @@ def test_requests_in_flight_at_docker_stop_are_answered(
         stopper.wait(timeout=grace + 30)
         stop_seconds = time.monotonic() - stop_started
     harness.PROGRESS.write(f"docker stop of the API took {stop_seconds:.1f}s")
+    for line in _shutdown_log(api):
+        harness.PROGRESS.write(f"  {line}")
 
     state = harness.docker_inspect(api)["State"]
     assert [status for status, _ in answers] == [200] * IN_FLIGHT, answers
@@ -93,3 +95,18 @@ def _refused(url: str) -> bool:
     except httpx.TransportError:
         return True
     return False
+
+
+def _shutdown_log(container: str) -> list[str]:
+    """Gunicorn's last few lines, to show where a slow stop spent its time."""
+    lines = []
+    for raw in harness.run(
+        ["docker", "logs", "--tail", "40", container]
+    ).output.splitlines():
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            continue
+        if entry.get("logger") == "gunicorn.error":
+            lines.append(f"{entry.get('time', '?')} {entry.get('message', '')}")
+    return lines[-6:]
