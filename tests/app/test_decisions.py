@@ -360,3 +360,42 @@ def test_bad_decision_request_names_the_field(world: World, body: dict, field: s
     assert answer["error"]["code"] == "validation_error"
     fields = [f["field"] for f in answer["error"]["details"]["fields"]]
     assert any(f == field or f.startswith(field) for f in fields), fields
+
+
+@pytest.mark.parametrize(
+    ("door", "body"),
+    [
+        ("entrance", {"card": ALICE_CARD}),
+        ("vault", {"card": ALICE_CARD, "pin": ALICE_PIN}),
+        ("keypad", {"pin": ALICE_PIN}),
+    ],
+    ids=["card", "card_and_pin", "pin_only"],
+)
+def test_a_decision_is_four_statements_whatever_the_groups(world: World, app, door, body):
+    from sqlalchemy import event
+
+    # More groups and frames must not mean more round trips.
+    for n in range(5):
+        world.admin.ok(
+            "POST",
+            "/v1/access-groups",
+            {
+                "site_id": world.site["id"],
+                "name": f"extra {n}",
+                "person_ids": [world.alice["id"]],
+                "door_ids": [world.doors[door]["id"]],
+                "time_frames": [{"weekday": 7, "start": "00:00", "end": "01:00"}],
+            },
+        )
+    statements = []
+    engine = app.extensions["smart_access.db"].engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        status, answer = world.decide(door, **body)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+    assert (status, answer["decision"]) == (200, "granted")
+    assert len(statements) == 4, statements
+    assert "ON CONFLICT" in statements[-1]
