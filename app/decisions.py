@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app import schemas
 from app.auth import current, require
-from app.cards import key_of
+from app.cards import key_of, wiegand_from_raw
 from app.db import session
 from app.errors import Forbidden
 from app.pins import pin_hash
@@ -91,9 +91,14 @@ _CREDENTIAL_FACTS = """
     JOIN people p ON p.id = c.person_id
     WHERE c.site_id = :site_id AND {match}
 """
+# A raw read may also be a Wiegand card registered by facility and number
+# (alt_*); the exact form wins when both are registered.
 BY_CARD = text(
     _CREDENTIAL_FACTS.format(
-        match="c.kind = 'card' AND c.card_format = :card_format AND c.card_key = :card_key"
+        match="c.kind = 'card' AND ("
+        "(c.card_format = :card_format AND c.card_key = :card_key)"
+        " OR (c.card_format = :alt_format AND c.card_key = :alt_key))"
+        " ORDER BY c.card_format = :card_format DESC LIMIT 1"
     )
 )
 BY_PIN = text(
@@ -228,7 +233,15 @@ def decide(json_data: schemas.DecisionIn) -> dict:
     facts = None
     if json_data.card is not None:
         key = key_of(json_data.card)
-        params.update(card_format=key.format, card_key=key.key)
+        alt = None
+        if key.format == "raw":
+            alt = wiegand_from_raw(json_data.card.hex, json_data.card.bit_length)
+        params.update(
+            card_format=key.format,
+            card_key=key.key,
+            alt_format=alt.format if alt else None,
+            alt_key=alt.key if alt else None,
+        )
         facts = db.execute(BY_CARD, params).first()
     elif door.allows_pin_only:
         facts = db.execute(BY_PIN, params).first()

@@ -74,3 +74,41 @@ def test_foreign_cursors_are_rejected_by_name(cursor: str):
         decode_cursor(cursor)
 
     assert caught.value.details["fields"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "facility", "number"),
+    [
+        ("h10301", 0, 0),
+        ("h10301", 42, 1001),
+        ("h10301", 255, 65535),
+        ("h10304", 65535, 524287),
+        ("h10304", 12345, 6),
+    ],
+)
+def test_raw_wiegand_frames_decode_to_their_facility_and_number(fmt, facility, number):
+    from app.cards import WIEGAND_FORMATS, wiegand_from_raw, wiegand_to_raw
+
+    bits = WIEGAND_FORMATS[fmt][0]
+    frame = wiegand_to_raw(fmt, facility, number)
+
+    assert wiegand_from_raw(frame, bits) == wiegand_key(fmt, facility, number)
+    for flipped_bit in (0, bits // 2, bits - 1):
+        corrupt = format(int(frame, 16) ^ (1 << flipped_bit), "x")
+        assert wiegand_from_raw(corrupt, bits) is None
+
+
+def test_h10301_frame_has_the_documented_layout():
+    from app.cards import wiegand_to_raw
+
+    # Facility 1, number 1: the first 13 bits hold one 1, so even parity sets
+    # bit 1; the last 13 hold one 1, so odd parity leaves bit 26 clear.
+    frame = f"{int(wiegand_to_raw('h10301', 1, 1), 16):026b}"
+
+    assert frame == "1" + "00000001" + "0000000000000001" + "0"
+
+
+def test_other_lengths_are_not_wiegand():
+    from app.cards import wiegand_from_raw
+
+    assert wiegand_from_raw("ff", 8) is None

@@ -371,7 +371,9 @@ def test_bad_decision_request_names_the_field(world: World, body: dict, field: s
     ],
     ids=["card", "card_and_pin", "pin_only"],
 )
-def test_a_decision_is_four_statements_whatever_the_groups(world: World, app, door, body):
+def test_a_decision_is_four_statements_whatever_the_groups(
+    world: World, app, door, body
+):
     from sqlalchemy import event
 
     # More groups and frames must not mean more round trips.
@@ -399,3 +401,24 @@ def test_a_decision_is_four_statements_whatever_the_groups(world: World, app, do
     assert (status, answer["decision"]) == (200, "granted")
     assert len(statements) == 4, statements
     assert "ON CONFLICT" in statements[-1]
+
+
+def test_raw_26_bit_read_of_a_registered_h10301_card_is_recognised(world: World):
+    from app.cards import wiegand_to_raw
+
+    raw = wiegand_to_raw("h10301", 42, 1001)
+    status, answer = world.decide(card={"format": "raw", "hex": raw, "bit_length": 26})
+
+    assert (answer["decision"], answer["reason"]) == ("granted", "access_granted")
+    assert answer["person"]["id"] == world.alice["id"]
+
+
+def test_raw_read_with_bad_parity_is_unknown(world: World):
+    from app.cards import wiegand_to_raw
+
+    raw = format(int(wiegand_to_raw("h10301", 42, 1001), 16) ^ 1, "x")
+
+    assert _reason(world, card={"format": "raw", "hex": raw, "bit_length": 26}) == (
+        "denied",
+        "unknown_credential",
+    )
