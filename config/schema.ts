@@ -28,6 +28,15 @@ export const SSL_MODES = [
 ] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
+/** The sslmodes the postgresql provider's driver (lib/pq) understands. */
+export const PROVIDER_SSL_MODES = [
+  "disable",
+  "require",
+  "verify-ca",
+  "verify-full",
+] as const;
+export type ProviderSslMode = (typeof PROVIDER_SSL_MODES)[number];
+
 /** CPU and memory limits of one container, in Docker's notation. */
 export interface ResourceLimits {
   /** Number of CPUs, a decimal such as "1" or "0.5". */
@@ -96,7 +105,7 @@ export interface DatabaseSettings {
   /** Whether adminUser is a superuser (false on managed services). */
   readonly adminIsSuperuser: boolean;
   /** sslmode of the postgresql provider's connection. */
-  readonly sslmode: SslMode;
+  readonly sslmode: ProviderSslMode;
   readonly name: string;
   readonly ownerRole: string;
   readonly runtimeRole: string;
@@ -351,7 +360,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     path: "database.sslmode",
-    kind: { type: "enum", values: SSL_MODES },
+    kind: { type: "enum", values: PROVIDER_SSL_MODES },
     defaults: { local: "disable", production: "require" },
     description:
       "sslmode of the postgresql provider's connection. Local connects over loopback to its own container, which has no certificate.",

@@ -232,6 +232,19 @@ Fix these values (see docs/configuration.md) and run synth again."
     );
   });
 
+  test.each(["allow", "prefer"])(
+    "database.sslmode %s, which the provider's driver lacks, is refused",
+    (mode) => {
+      const error = errorOf(() =>
+        loadConfigs({ environ: { SMART_ACCESS_DATABASE__SSLMODE: mode } }),
+      );
+
+      expect(error.problems).toEqual([
+        `database.sslmode (SMART_ACCESS_DATABASE__SSLMODE): got '${mode}'; expected one of disable, require, verify-ca, verify-full`,
+      ]);
+    },
+  );
+
   test("the local stack's two host ports must differ", () => {
     const error = errorOf(() =>
       loadConfigs({
