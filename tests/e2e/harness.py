@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -102,21 +103,27 @@ def run(
 ) -> Result:
     """Run a command to completion, keeping stdout and stderr apart."""
     full_env = {**os.environ, "CHECKPOINT_DISABLE": "1", **(env or {})}
+    # Its own process group: npx leaves node running when only it is killed,
+    # and a deploy that outlives an interrupt creates what destroy never sees.
+    proc = subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            list(args),
-            cwd=cwd,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-        result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout
-        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr
-        result = Result(list(args), -1, out or "", (err or "") + "\n(timed out)")
+        out, err = proc.communicate(timeout=timeout)
+        result = Result(list(args), proc.returncode, out, err)
+    except subprocess.TimeoutExpired:
+        out, err = _stop_group(proc)
+        result = Result(list(args), -1, out, err + f"\n(stopped after {timeout:.0f}s)")
+    except BaseException:
+        _stop_group(proc)
+        raise
     if log_name:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         result.log = LOG_DIR / f"{log_name}.log"
@@ -127,6 +134,19 @@ def run(
     if check and result.returncode != 0:
         raise CommandFailed(result.describe())
     return result
+
+
+def _stop_group(proc: subprocess.Popen) -> tuple[str, str]:
+    """TERM the command's whole process group, KILL it if it lingers."""
+    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            out, err = proc.communicate(timeout=grace)
+            return out or "", err or ""
+        except subprocess.TimeoutExpired:
+            continue
+    return "", ""
 
 
 def docker(*args: str, check: bool = True, timeout: float = DOCKER_TIMEOUT) -> str:
