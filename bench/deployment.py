@@ -153,6 +153,13 @@ class Deployment:
             command, cwd=REPO, capture_output=True, text=True, env=env
         )
         elapsed = time.monotonic() - started
+        log = REPO / "bench" / "out" / f"{self.name}-{args[0]}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as f:
+            f.write(
+                f"$ {' '.join(command)}  # {elapsed:.1f}s, exit {done.returncode}\n"
+            )
+            f.write(done.stdout + done.stderr)
         if done.returncode not in ok:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
             raise BenchError(
@@ -239,37 +246,44 @@ class Deployment:
         )
 
 
-def health_times(
-    container: Mapping[str, Any], since: float
-) -> tuple[float, float | None]:
-    """(start, first healthy) of a container in epoch seconds, from the engine.
+class EventWatcher:
+    """Records the engine's start and health events of some containers, live.
 
-    The daemon's event stream has the moment the status turned healthy; the
-    health log in ``docker inspect`` keeps only the last five probes, so it is
-    the fallback.
+    The daemon keeps only its last 256 events, and health probes of every
+    container on the engine fill that quickly, so reading them back after a
+    slow deploy may find the moment of interest gone.
     """
-    started = parse_docker_time(container["State"]["StartedAt"])
-    lines = docker(
-        "events",
-        "--since",
-        f"{since:.3f}",
-        "--until",
-        f"{time.time():.3f}",
-        "--filter",
-        f"container={container['Id']}",
-        "--format",
-        "{{json .}}",
-    ).splitlines()
-    for line in lines:
-        event = json.loads(line)
-        status = event.get("status") or event.get("Action", "")
-        moment = event["timeNano"] / 1e9
-        if status.startswith("health_status: healthy") and moment >= started:
-            return started, moment
-    for probe in container["State"].get("Health", {}).get("Log", []):
-        if probe["ExitCode"] == 0:
-            return started, parse_docker_time(probe["End"])
-    return started, None
+
+    def __init__(self, names: list[str]) -> None:
+        command = ["docker", "events", "--format", "{{json .}}"]
+        command += ["--filter", "event=start", "--filter", "event=health_status"]
+        for name in names:
+            command += ["--filter", f"container={name}"]
+        self._proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        self.events: list[tuple[float, str, str]] = []
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        out, _ = self._proc.communicate(timeout=10)
+        for line in out.splitlines():
+            event = json.loads(line)
+            name = event.get("Actor", {}).get("Attributes", {}).get("name", "")
+            status = event.get("status") or event.get("Action", "")
+            self.events.append((event["timeNano"] / 1e9, name, status))
+
+    def start_to_healthy(self, name: str) -> float | None:
+        """Seconds from the container's last start to its first healthy after it."""
+        started = None
+        for moment, who, status in sorted(self.events):
+            if who != name:
+                continue
+            if status == "start":
+                started = moment
+            elif status.startswith("health_status: healthy") and started is not None:
+                return round(moment - started, 3)
+        return None
 
 
 def sweep(name: str) -> list[str]:

@@ -393,9 +393,13 @@ def _load_events(cur: psycopg.Cursor, data: Dataset, scale: Scale) -> None:
         " now() - (n::float8 / %(events)s) * %(days)s * interval '1 day'"
         "   - random() * interval '1 minute'"
         " FROM generate_series(1, %(events)s) AS n"
-        " JOIN bench_readers r ON r.i = (n * 7) %% %(readers)s"
-        " JOIN bench_people p ON p.i = (n * 13) %% %(people)s"
-        " JOIN bench_reasons x ON x.i = (n * 11) %% %(reasons)s",
+        # Hashes of n at distant offsets pick reader, person and outcome
+        # independently (hashint8 equals hashint4 on small values): modular
+        # steps of n would tie each reader to a few outcomes, and a door with
+        # no denials at all makes "denied at this door" scan its whole history.
+        " JOIN bench_readers r ON r.i = abs(hashint4(n)) %% %(readers)s"
+        " JOIN bench_people p ON p.i = abs(hashint4(n + 700000001)) %% %(people)s"
+        " JOIN bench_reasons x ON x.i = abs(hashint4(n + 1400000003)) %% %(reasons)s",
         {
             "events": scale.events,
             "days": scale.event_days,

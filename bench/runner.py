@@ -24,10 +24,10 @@ import httpx
 from bench import delivery, loader, profiling
 from bench.deployment import (
     Deployment,
+    EventWatcher,
     ReadyWatcher,
     base_images,
     docker,
-    health_times,
     parse_docker_time,
     sweep,
 )
@@ -232,23 +232,23 @@ class Bench:
         )
 
     def deploy_fresh(self, deployment: Deployment) -> None:
-        since = time.time()
+        events = EventWatcher([f"{deployment.name}-postgres", f"{deployment.name}-api"])
         watcher = ReadyWatcher(f"{deployment.base_url}/health/ready")
         watcher.start()
         try:
             deployed = deployment.deploy()
         finally:
             watcher.stop()
+            events.stop()
         api, postgres = deployment.container("api"), deployment.container("postgres")
-        pg_start, pg_healthy = health_times(postgres, since)
-        api_start, api_healthy = health_times(api, since)
+        api_start = parse_docker_time(api["State"]["StartedAt"])
         figures = self.results.setdefault("delivery", {})
         figures["deploy_s"] = round(deployed.seconds, 2)
-        figures["postgres_to_healthy_s"] = (
-            round(pg_healthy - pg_start, 2) if pg_healthy else None
+        figures["postgres_to_healthy_s"] = events.start_to_healthy(
+            postgres["Name"].lstrip("/")
         )
-        figures["api_start_to_healthy_s"] = (
-            round(api_healthy - api_start, 2) if api_healthy else None
+        figures["api_start_to_healthy_s"] = events.start_to_healthy(
+            api["Name"].lstrip("/")
         )
         figures["api_start_to_ready_s"] = (
             round(watcher.first_ready - api_start, 2) if watcher.first_ready else None
