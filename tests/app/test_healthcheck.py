@@ -144,3 +144,22 @@ def test_the_command_reports_a_bad_environment_in_one_line():
     assert result.stderr.splitlines() == [
         "invalid configuration: API_PORT: got 'http'; expected a port number from 1 to 65535"
     ]
+
+
+def test_the_probe_loads_no_web_or_database_library():
+    # It runs every few seconds in a CPU-limited container; importing the
+    # application stack there cost seconds per probe on a loaded host.
+    heavy = ("flask", "apiflask", "sqlalchemy", "alembic", "psycopg", "pydantic")
+    code = (
+        "import sys, app.healthcheck; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == ""
