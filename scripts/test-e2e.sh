@@ -7,6 +7,7 @@
 # Every deployment the run makes is named sa-e2e-<hex>; should pytest itself
 # be killed, a last sweep here removes whatever carries that name.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 export CHECKPOINT_DISABLE=1
@@ -26,7 +27,7 @@ fi
 run_id=sa-e2e-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 export SMART_ACCESS_E2E_RUN=$run_id
 
-# shellcheck disable=SC2086 # the id lists are meant to be split
+# shellcheck disable=SC2086,SC2317 # id lists are split on purpose; runs from a trap
 sweep() {
   local kind ids
   ids=$(docker ps -aq --filter "name=$run_id" 2>/dev/null || true)
@@ -37,13 +38,13 @@ sweep() {
   done
   ids=$(docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -F "$run_id" || true)
   if [[ -n $ids ]]; then docker rmi -f $ids >/dev/null 2>&1 || true; fi
-  rm -rf .smart-access/"$run_id"*
 }
 trap sweep EXIT
 
 # pytest runs in the background so that a TERM or INT sent to this script
 # reaches it: it turns either into an interrupt and destroys what it made.
 pytest_pid=
+# shellcheck disable=SC2317 # runs from a trap
 forward() {
   [[ -n $pytest_pid ]] && kill -TERM "$pytest_pid" 2>/dev/null
   return 0
