@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.deployment import REPO, docker
+from bench.deployment import REPO, docker, snapshot
 from bench.errors import BenchError
 
 
@@ -38,12 +37,12 @@ def timed(
     return elapsed, done.stdout + done.stderr
 
 
-def synth_seconds(config_path: Path) -> float:
+def synth_seconds(config_path: Path, repo: Path = REPO) -> float:
     """Wall time of ``cdktf synth``: both stacks, into a scratch directory."""
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as out:
         seconds, _ = timed(
             ["npx", "cdktf", "synth", "--output", out],
-            cwd=REPO,
+            cwd=repo,
             env={"CHECKPOINT_DISABLE": "1", "SMART_ACCESS_CONFIG": str(config_path)},
         )
         stacks = sorted(p.name for p in (Path(out) / "stacks").iterdir())
@@ -52,23 +51,6 @@ def synth_seconds(config_path: Path) -> float:
             f"cdktf synth wrote stacks {stacks}; expected local and production"
         )
     return seconds
-
-
-def copy_tree(dest: Path) -> None:
-    """Tracked and untracked-but-not-ignored files: what a commit would hold."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for relative in filter(None, listing.split("\0")):
-        source = REPO / relative
-        if source.is_file():
-            target = dest / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
 
 
 @dataclass
@@ -109,7 +91,7 @@ def image_builds(
     base_id = docker("image", "inspect", "--format", "{{.Id}}", base_image).strip()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         tree = Path(tmp)
-        copy_tree(tree)
+        snapshot(tree)
         args = ["--build-arg", f"BASE_IMAGE={base_image}"]
         try:
             cold_s, _ = timed(

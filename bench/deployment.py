@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -108,11 +109,14 @@ class Deployment:
     api_env: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The tree deploy.ts runs in: a snapshot, so edits to the working tree
+    # during a run cannot change the image's build context mid-measurement.
+    repo: Path = REPO
     _outputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def workdir(self) -> Path:
-        return REPO / ".smart-access" / self.name
+        return self.repo / ".smart-access" / self.name
 
     @property
     def config_path(self) -> Path:
@@ -150,7 +154,7 @@ class Deployment:
         command = [*DEPLOY, *args, "local", "--config", str(self.config_path)]
         started = time.monotonic()
         done = subprocess.run(
-            command, cwd=REPO, capture_output=True, text=True, env=env
+            command, cwd=self.repo, capture_output=True, text=True, env=env
         )
         elapsed = time.monotonic() - started
         log = REPO / "bench" / "out" / f"{self.name}-{args[0]}.log"
@@ -176,7 +180,7 @@ class Deployment:
         env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
         command = [*DEPLOY, "plan", "local", "--config", str(self.config_path)]
         done = subprocess.run(
-            command, cwd=REPO, capture_output=True, text=True, env=env
+            command, cwd=self.repo, capture_output=True, text=True, env=env
         )
         if done.returncode not in (0, 2):
             raise BenchError(
@@ -207,7 +211,7 @@ class Deployment:
             "--json",
         ]
         done = subprocess.run(
-            command, cwd=REPO, capture_output=True, text=True, env=env
+            command, cwd=self.repo, capture_output=True, text=True, env=env
         )
         if done.returncode != 0:
             raise BenchError(
@@ -304,3 +308,22 @@ def sweep(name: str) -> list[str]:
                 found.append(f"{kind} {item}")
                 docker(*removal, item, check=False)
     return found
+
+
+def snapshot(dest: Path) -> Path:
+    """A copy of the tree as a commit of it would be, node_modules linked."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for relative in filter(None, listing.split("\0")):
+        source = REPO / relative
+        if source.is_file():
+            target = dest / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (dest / "node_modules").symlink_to(REPO / "node_modules")
+    return dest

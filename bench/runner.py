@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from bench.deployment import (
     base_images,
     docker,
     parse_docker_time,
+    snapshot,
     sweep,
 )
 from bench.errors import BenchError
@@ -453,7 +455,9 @@ class Bench:
 
     def delivery(self, deployment: Deployment) -> None:
         figures = self.results.setdefault("delivery", {})
-        figures["synth_s"] = round(delivery.synth_seconds(deployment.config_path), 2)
+        figures["synth_s"] = round(
+            delivery.synth_seconds(deployment.config_path, deployment.repo), 2
+        )
         builds = delivery.image_builds(deployment.name, deployment.images["pythonBase"])
         figures.update(
             build_cold_s=builds.cold_s,
@@ -491,6 +495,8 @@ class Bench:
             },
         )
         self.results["machine"] = machine()
+        tree = Path(tempfile.mkdtemp(prefix="bench-tree-"))
+        deployment.repo = snapshot(tree)
         try:
             with step(f"deploy {name}"):
                 self.deploy_fresh(deployment)
@@ -519,8 +525,11 @@ class Bench:
             with step("delivery: synth and image builds"):
                 self.delivery(deployment)
         finally:
-            if not self.keep:
+            if self.keep:
+                progress(f"bench: kept {deployment.name}; destroy it from {tree}")
+            else:
                 teardown(deployment)
+                shutil.rmtree(tree, ignore_errors=True)
         self.results["duration_s"] = round(time.monotonic() - self.started, 1)
         targets = write_report(self.results, self.out)
         print_figures(self.results, targets)
