@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,4 +132,5 @@ def stack() -> Any:
         finally:
             left = sweep(name)
             docker("image", "prune", "-f", check=False)
+            shutil.rmtree(deployment.workdir, ignore_errors=True)
         assert not left, f"the destroy of {name} left {left}"
