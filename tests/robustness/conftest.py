@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bench import loader
-from bench.deployment import Deployment, base_images, docker, sweep
+from bench.deployment import Deployment, base_images, sweep
 from bench.workload import decision_requests
 
 # Rough first: the schema fuzzer creates and deletes rows at will, so it
@@ -131,6 +131,5 @@ def stack() -> Any:
             deployment.destroy()
         finally:
             left = sweep(name)
-            docker("image", "prune", "-f", check=False)
             shutil.rmtree(deployment.workdir, ignore_errors=True)
         assert not left, f"the destroy of {name} left {left}"
