@@ -198,7 +198,7 @@ class Bench:
         self.mode = mode
         self.keep = keep
         self.out = out
-        self.work = out / "out"
+        self.work = OUT / "out"
         self.work.mkdir(parents=True, exist_ok=True)
         self.results: dict[str, Any] = {
             "schema": 1,
@@ -606,11 +606,16 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", action="store_true", help="leave the deployment running"
     )
     parser.add_argument(
-        "--out", type=Path, default=OUT, help="where results.json and report.md go"
+        "--out",
+        type=Path,
+        help="where results.json, report.md and latency.svg go"
+        " (default: bench/ for a full run, bench/out/quick/ for a quick one,"
+        " so a quick run never overwrites the published figures)",
     )
     args = parser.parse_args(argv)
     try:
-        return Bench(QUICK if args.quick else FULL, args.keep, args.out).run()
+        out = args.out or (OUT / "out" / "quick" if args.quick else OUT)
+        return Bench(QUICK if args.quick else FULL, args.keep, out).run()
     except BenchError as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
