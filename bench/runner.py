@@ -414,6 +414,7 @@ class Bench:
             api_env={**deployment.api_env, **original_env},
             limits=deployment.limits,
             extra=deployment.extra,
+            repo=deployment.repo,
         )
         with step("redeploy with the original worker settings"):
             original.deploy()
