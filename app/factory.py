@@ -50,7 +50,38 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     _register_errors(app)
     app.before_request(_require_json_body)
     _register_blueprints(app)
+    app.spec_processor(_document_body_errors)
     return app
+
+
+# Answers every operation with a request body can give before its schema is
+# even consulted: the views never raise these, the body checks above do.
+BODY_ERRORS = {
+    "400": "the body is not well-formed JSON",
+    "413": "the body is larger than MAX_REQUEST_BYTES",
+    "415": "the body is not sent as application/json",
+}
+
+
+def _document_body_errors(spec: dict) -> dict:
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in BODY_ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/HTTPError"}
+                            }
+                        },
+                    },
+                )
+    return spec
 
 
 ERROR_SCHEMA = {

@@ -48,6 +48,22 @@ def test_openapi_document_is_generated_from_the_validating_models(anonymous):
     assert decide["security"] == [{"bearer": []}]
 
 
+def test_every_operation_with_a_body_documents_the_body_errors(anonymous):
+    spec = anonymous.client.get("/openapi.json").get_json()
+
+    with_body = [
+        (method, path, operation["responses"])
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+
+    assert len(with_body) > 10
+    for method, path, responses in with_body:
+        missing = {"400", "413", "415"} - responses.keys()
+        assert not missing, f"{method.upper()} {path} does not document {missing}"
+
+
 def test_interactive_docs_are_served(anonymous):
     response = anonymous.client.get("/docs")
 
