@@ -37,7 +37,8 @@ def server_settings(settings: Settings, cores: int) -> dict[str, Any]:
         "workers": worker_count(settings, cores),
         # Threads keep a slow request from starving health checks; gthread
         # also holds idle keep-alive connections without blocking a worker.
-        "worker_class": "gthread",
+        # THREADS=1 asks for the original deployment's sync workers.
+        "worker_class": "sync" if settings.threads == 1 else "gthread",
         "threads": settings.threads,
         "timeout": settings.timeout,
         "graceful_timeout": settings.graceful_timeout,

@@ -444,7 +444,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     path: "api.threads",
     kind: { type: "integer", min: 1, max: 256 },
     defaults: both(4),
-    description: "THREADS: threads per worker, and each worker's pool size.",
+    description:
+      "THREADS: threads per worker, and each worker's pool size; 1 selects the sync worker the original deployment ran.",
   },
   {
     path: "api.timeout",

@@ -132,6 +132,15 @@ def test_the_fixed_settings_hold_whatever_the_environment(gunicorn_conf):
     assert resolved["logconfig_dict"]["root"]["level"] == "WARNING"
 
 
+@pytest.mark.parametrize(("threads", "worker_class"), [("1", "sync"), ("2", "gthread")])
+def test_one_thread_means_the_original_sync_workers(
+    gunicorn_conf, threads, worker_class
+):
+    resolved = resolve(gunicorn_conf, 2, THREADS=threads)
+
+    assert resolved["worker_class"] == worker_class
+
+
 def test_the_module_globals_are_what_gunicorn_reads(gunicorn_conf, monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     monkeypatch.setenv("THREADS", "6")
