@@ -63,25 +63,33 @@ BODY_ERRORS = {
 }
 
 
+# Admin writes can collide with a unique constraint; a decision cannot, since
+# a retried event id answers with the first decision instead.
+CONFLICT = "the change conflicts with existing data, such as a duplicate name"
+NO_CONFLICT_PATHS = ("/v1/decisions",)
+
+
 def _document_body_errors(spec: dict) -> dict:
-    for item in spec.get("paths", {}).values():
+    for path, item in spec.get("paths", {}).items():
         for operation in item.values():
             if not isinstance(operation, dict) or "requestBody" not in operation:
                 continue
+            errors = dict(BODY_ERRORS)
+            if path not in NO_CONFLICT_PATHS:
+                errors["409"] = CONFLICT
             responses = operation.setdefault("responses", {})
-            for status, description in BODY_ERRORS.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/HTTPError"}
-                            }
-                        },
-                    },
-                )
+            for status, description in errors.items():
+                responses.setdefault(status, _error_response(description))
     return spec
+
+
+def _error_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}
+        },
+    }
 
 
 ERROR_SCHEMA = {
