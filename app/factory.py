@@ -69,10 +69,21 @@ CONFLICT = "the change conflicts with existing data, such as a duplicate name"
 NO_CONFLICT_PATHS = ("/v1/decisions",)
 
 
+# Gunicorn refuses an over-long request line itself, before the API sees it,
+# with its own plain HTML page rather than the API's error shape.
+URI_TOO_LONG = {
+    "description": "the URL is longer than the server accepts (answered by Gunicorn)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
 def _document_body_errors(spec: dict) -> dict:
     for path, item in spec.get("paths", {}).items():
         for operation in item.values():
-            if not isinstance(operation, dict) or "requestBody" not in operation:
+            if not isinstance(operation, dict):
+                continue
+            operation.setdefault("responses", {}).setdefault("414", URI_TOO_LONG)
+            if "requestBody" not in operation:
                 continue
             errors = dict(BODY_ERRORS)
             if path not in NO_CONFLICT_PATHS:

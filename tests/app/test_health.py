@@ -67,6 +67,16 @@ def test_every_operation_with_a_body_documents_the_body_errors(anonymous):
         assert not missing, f"{method.upper()} {path} does not document {missing}"
 
 
+def test_every_operation_documents_gunicorns_uri_too_long(anonymous):
+    spec = anonymous.client.get("/openapi.json").get_json()
+
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            response = operation["responses"].get("414")
+            assert response, f"{method.upper()} {path} does not document 414"
+            assert "text/html" in response["content"]
+
+
 def test_interactive_docs_are_served(anonymous):
     response = anonymous.client.get("/docs")
 
