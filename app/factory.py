@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     _register_errors(app)
     app.before_request(_require_json_body)
     _register_blueprints(app)
-    app.spec_processor(_document_body_errors)
+    app.spec_processor(_document_errors_outside_views)
     return app
 
 
@@ -77,7 +77,7 @@ URI_TOO_LONG = {
 }
 
 
-def _document_body_errors(spec: dict) -> dict:
+def _document_errors_outside_views(spec: dict) -> dict:
     for path, item in spec.get("paths", {}).items():
         for operation in item.values():
             if not isinstance(operation, dict):
