@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 export CHECKPOINT_DISABLE=1
 
+ensure_npm_packages
 bash scripts/ensure-docker.sh
 # images.sh prints the images to use as its last stdout line; deploy.ts
 # applies them wherever the configuration names no image itself.

@@ -7,5 +7,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 export CHECKPOINT_DISABLE=1
 
+ensure_npm_packages
 bash scripts/ensure-docker.sh
 exec npx tsx scripts/deploy.ts destroy local "$@"

@@ -30,3 +30,12 @@ step() {
   fi
   return "$rc"
 }
+
+# ensure_npm_packages: install node_modules from the lock file when it is
+# missing or was installed from another lock, as on a fresh clone.
+ensure_npm_packages() {
+  if [[ ! -d $REPO_ROOT/node_modules ]] ||
+    ! cmp -s "$REPO_ROOT/package-lock.json" "$REPO_ROOT/node_modules/.package-lock.json"; then
+    step "install npm dependencies" npm ci --prefix "$REPO_ROOT" --no-audit --no-fund
+  fi
+}

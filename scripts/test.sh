@@ -11,9 +11,7 @@ export CHECKPOINT_DISABLE=1
 source scripts/lib.sh
 
 setup() {
-  if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
-    step "install npm dependencies" npm ci --no-audit --no-fund || return 1
-  fi
+  ensure_npm_packages || return 1
   step "host tools" bash scripts/ensure-tools.sh || return 1
   step "docker engine" bash scripts/ensure-docker.sh || return 1
   step "base images" bash scripts/images.sh || return 1
